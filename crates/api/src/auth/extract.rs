@@ -1,0 +1,105 @@
+//! Extractors that authenticate a request. An invalid credential is always 401, never
+//! silently treated as anonymous.
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use copse_shared::ErrorCode;
+use copse_shared::auth::AccountStatus;
+use futures_util::future::LocalBoxFuture;
+
+use crate::auth::jwt::Claims;
+use crate::entities::user;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A signed-in, active member.
+#[derive(Clone, Debug)]
+pub struct AuthUser {
+    /// The account, read fresh from the database on every request, so a suspension
+    /// or a role change takes effect at once.
+    pub user: user::Model,
+    /// The token's claims.
+    pub claims: Claims,
+}
+
+/// A member if the request carries a credential, or anonymous if it carries none.
+#[derive(Clone, Debug)]
+pub struct MaybeAuthUser(pub Option<AuthUser>);
+
+enum Credential {
+    None,
+    Bearer(String),
+    Malformed,
+}
+
+fn credential(req: &HttpRequest) -> Credential {
+    let Some(value) = req.headers().get(actix_web::http::header::AUTHORIZATION) else {
+        return Credential::None;
+    };
+    let Ok(value) = value.to_str() else {
+        return Credential::Malformed;
+    };
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Credential::Bearer(token.trim().to_owned())
+        }
+        _ => Credential::Malformed,
+    }
+}
+
+async fn authenticate(state: web::Data<AppState>, token: String) -> Result<AuthUser, ApiError> {
+    if token.starts_with("copse_") {
+        // Partner API keys are declared in the contract and arrive with partner sync.
+        return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "API keys are not enabled on this server yet."));
+    }
+    let claims = state.jwt.verify(&token)?;
+    let user = crate::services::accounts::find_by_id(&state.db, &claims.sub)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidToken, "The account no longer exists."))?;
+    if user.status() != AccountStatus::Active {
+        return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "The account is not active."));
+    }
+    Ok(AuthUser { user, claims })
+}
+
+fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application state missing")))
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let credential = credential(req);
+        let state = state_of(req);
+        Box::pin(async move {
+            match credential {
+                Credential::None => Err(ApiError::unauthorized(
+                    ErrorCode::AuthenticationRequired,
+                    "Sign in: send Authorization: Bearer <access token>.",
+                )),
+                Credential::Malformed => Err(ApiError::unauthorized(
+                    ErrorCode::InvalidToken,
+                    "The Authorization header must be `Bearer <token>`.",
+                )),
+                Credential::Bearer(token) => authenticate(state?, token).await,
+            }
+        })
+    }
+}
+
+impl FromRequest for MaybeAuthUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if matches!(credential(req), Credential::None) {
+            return Box::pin(async { Ok(MaybeAuthUser(None)) });
+        }
+        let inner = AuthUser::from_request(req, payload);
+        Box::pin(async move { inner.await.map(|user| MaybeAuthUser(Some(user))) })
+    }
+}

@@ -1,0 +1,76 @@
+//! Password hashing with argon2id at OWASP's recommended parameters, always run on
+//! the blocking pool so a login never stalls the async executor.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::RngCore;
+use std::sync::OnceLock;
+
+use crate::error::{ApiError, ApiResult};
+
+/// OWASP: argon2id, 19 MiB of memory, 2 iterations, 1 degree of parallelism.
+fn hasher() -> ApiResult<Argon2<'static>> {
+    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+fn hash_blocking(password: &str) -> ApiResult<String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let hash = hasher()?
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    Ok(hash.to_string())
+}
+
+fn verify_blocking(password: &str, stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    hasher()
+        .map(|h| h.verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+/// Hashes a password.
+pub async fn hash(password: String) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+}
+
+/// Checks a password against a stored hash.
+pub async fn verify(password: String, stored: String) -> ApiResult<bool> {
+    Ok(tokio::task::spawn_blocking(move || verify_blocking(&password, &stored)).await?)
+}
+
+/// Spends the same work as a real verification, so that an unknown email answers in
+/// about the same time as a wrong password and does not reveal who has an account.
+pub async fn verify_dummy(password: String) -> ApiResult<()> {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let stored = match DUMMY.get() {
+        Some(hash) => hash.clone(),
+        None => {
+            let hash = hash("dummy password for timing".to_owned()).await?;
+            DUMMY.get_or_init(|| hash).clone()
+        }
+    };
+    verify(password, stored).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_password_and_nothing_else() {
+        let stored = hash("correct horse battery".to_owned()).await.unwrap_or_default();
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+        assert!(verify("correct horse battery".to_owned(), stored.clone()).await.unwrap_or(false));
+        assert!(!verify("correct horse battery!".to_owned(), stored).await.unwrap_or(true));
+    }
+
+    #[tokio::test]
+    async fn a_garbled_stored_hash_never_verifies() {
+        assert!(!verify("anything".to_owned(), "not a hash".to_owned()).await.unwrap_or(true));
+    }
+}

@@ -1,0 +1,122 @@
+//! Typed configuration: one `Settings` struct filled from flags and `COPSE_*`
+//! environment variables, with secrets that never print.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{Args, Parser, Subcommand};
+
+/// A secret string: its `Debug` and `Display` never show the value.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret's value, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl FromStr for Secret {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.len() < 32 {
+            return Err("the JWT secret must be at least 32 characters".to_owned());
+        }
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(name = "copse", version, about = "Copse: a home for communities of practice")]
+pub struct Cli {
+    /// Settings shared by every subcommand.
+    #[command(flatten)]
+    pub settings: Settings,
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the SPA (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create an admin account; the password is read from standard input.
+    CreateAdmin {
+        /// The admin's email address.
+        #[arg(long)]
+        email: String,
+        /// The admin's display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Fill the database with a believable demo community.
+    SeedDemo,
+}
+
+/// Server settings.
+#[derive(Clone, Debug, Args)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port (printed at start).
+    #[arg(long, env = "COPSE_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+    /// Database URL: `sqlite://...` or `postgres://...` (default: SQLite in the data directory).
+    #[arg(long, env = "COPSE_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Where Copse keeps its SQLite database and its generated JWT secret.
+    #[arg(long, env = "COPSE_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Secret for signing access tokens (default: generated once into the data directory).
+    #[arg(long, env = "COPSE_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<Secret>,
+    /// The built SPA (Trunk's dist directory).
+    #[arg(long, env = "COPSE_WEB_DIR", default_value = "./dist", global = true)]
+    pub web_dir: PathBuf,
+    /// Log filter, in `tracing` syntax.
+    #[arg(long, env = "COPSE_LOG", default_value = "info", global = true)]
+    pub log: String,
+    /// Largest JSON body accepted, in bytes.
+    #[arg(long, env = "COPSE_MAX_JSON_BYTES", default_value_t = 256 * 1024, global = true)]
+    pub max_json_bytes: usize,
+    /// Login attempts allowed per client IP per minute.
+    #[arg(long, env = "COPSE_LOGIN_PER_IP_PER_MINUTE", default_value_t = 30, global = true)]
+    pub login_per_ip_per_minute: u32,
+    /// Login attempts allowed per account per 15 minutes.
+    #[arg(long, env = "COPSE_LOGIN_PER_ACCOUNT", default_value_t = 10, global = true)]
+    pub login_per_account: u32,
+    /// Registrations allowed per client IP per hour.
+    #[arg(long, env = "COPSE_REGISTER_PER_IP_PER_HOUR", default_value_t = 30, global = true)]
+    pub register_per_ip_per_hour: u32,
+    /// Database pool size.
+    #[arg(long, env = "COPSE_DB_POOL", default_value_t = 10, global = true)]
+    pub db_pool: u32,
+}
+
+impl Settings {
+    /// Settings with every default, for tests and tools that build them in code.
+    pub fn defaults() -> Self {
+        Cli::parse_from(["copse"]).settings
+    }
+
+    /// The database URL in effect: the configured one, or SQLite in the data directory.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}/copse.db", self.data_dir.display()),
+        }
+    }
+}

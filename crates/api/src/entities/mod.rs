@@ -1,0 +1,7 @@
+//! sea-orm entities: the database's shape. They never cross the HTTP boundary;
+//! services convert them into shared DTOs.
+
+pub mod community_settings;
+pub mod invitation;
+pub mod refresh_token;
+pub mod user;

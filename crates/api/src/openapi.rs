@@ -1,0 +1,202 @@
+//! The OpenAPI 3.1 document: operations are collected from the routes by
+//! utoipa-actix-web; this module adds the info, the security schemes and the
+//! problem+json answers every operation shares.
+
+use copse_shared::{ErrorCode, FieldError, Problem};
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi as Spec, Ref, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Copse API",
+        description = "The REST API of Copse, a home for communities of practice. \
+Members authenticate with a JWT access token (`bearer_jwt`); partners will use scoped \
+`copse_` API keys (`api_key`). Errors are RFC 9457 `application/problem+json` with a \
+stable `code`. Lists use cursor pagination (`limit`, `cursor`, `next_cursor`).",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
+    ),
+    components(schemas(Problem, ErrorCode, FieldError)),
+    tags(
+        (name = "system", description = "Liveness and readiness"),
+        (name = "auth", description = "Accounts and sessions"),
+        (name = "community", description = "Community settings"),
+        (name = "members", description = "Member administration and invitations"),
+    ),
+    modifiers(&SecurityAndProblems),
+)]
+pub struct ApiDoc;
+
+struct SecurityAndProblems;
+
+impl Modify for SecurityAndProblems {
+    fn modify(&self, openapi: &mut Spec) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer_jwt",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("A member's access token from `create_session` (15 minutes)."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("copse_<secret>")
+                    .description(Some("A partner's scoped API key, prefixed `copse_` (arrives with partner sync)."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn problem_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+        )
+        .build()
+        .into()
+}
+
+/// Adds the answers that every operation of a kind can give, so no operation's
+/// documentation forgets them.
+fn add_shared_problems(operation: &mut Operation) {
+    let has_body = operation.request_body.is_some();
+    let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let responses = &mut operation.responses.responses;
+    let mut add = |status: &str, description: &str| {
+        responses.entry(status.to_owned()).or_insert_with(|| problem_response(description));
+    };
+    add("400", "Malformed request (`malformed_json`, `bad_request`)");
+    if has_body {
+        add("413", "Body too large (`payload_too_large`)");
+        add("415", "Body is not `application/json` (`unsupported_media_type`)");
+        add("422", "Invalid fields (`validation_failed`), with per-field `errors`");
+    }
+    if secured {
+        add("401", "Missing, invalid or expired access token");
+    }
+    add("500", "Unexpected error; the body reveals nothing internal");
+}
+
+/// The complete document for a set of collected operations.
+pub fn finish(mut spec: Spec) -> Spec {
+    let mut base = ApiDoc::openapi();
+    base.paths = std::mem::take(&mut spec.paths);
+    if let (Some(collected), Some(components)) = (spec.components.take(), base.components.as_mut()) {
+        components.schemas.extend(collected.schemas);
+    }
+    for item in base.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            add_shared_problems(operation);
+        }
+    }
+    base
+}
+
+/// The document as the server publishes it, built from the real route table.
+pub fn spec() -> Spec {
+    use utoipa_actix_web::AppExt;
+    let (_, spec) = actix_web::App::new()
+        .into_utoipa_app()
+        .service(utoipa_actix_web::scope("/api/v1").configure(crate::routes::configure))
+        .split_for_parts();
+    finish(spec)
+}
+
+/// The document as pretty JSON with a trailing newline (the committed file's form).
+pub fn spec_json() -> String {
+    let mut json = spec().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    json.push('\n');
+    json
+}
+
+/// The path templates and their methods, used to answer 405 for a known path.
+pub fn allowed_methods(spec: &Spec, path: &str) -> Option<Vec<&'static str>> {
+    spec.paths.paths.iter().find(|(template, _)| template_matches(template, path)).map(|(_, item)| {
+        let mut methods = Vec::new();
+        for (name, op) in [
+            ("GET", &item.get),
+            ("PUT", &item.put),
+            ("POST", &item.post),
+            ("DELETE", &item.delete),
+            ("PATCH", &item.patch),
+        ] {
+            if op.is_some() {
+                methods.push(name);
+            }
+        }
+        methods
+    })
+}
+
+fn template_matches(template: &str, path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    let mut t = template.split('/');
+    let mut p = path.split('/');
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return true,
+            (Some(ts), Some(ps)) if ts.starts_with('{') && ts.ends_with('}') && !ps.is_empty() => {}
+            (Some(ts), Some(ps)) if ts == ps => {}
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_match_concrete_paths() {
+        assert!(template_matches("/api/v1/members/{id}/approve", "/api/v1/members/42/approve"));
+        assert!(template_matches("/api/v1/me", "/api/v1/me/"));
+        assert!(!template_matches("/api/v1/members/{id}/approve", "/api/v1/members//approve"));
+        assert!(!template_matches("/api/v1/me", "/api/v1/me/password"));
+    }
+
+    #[test]
+    fn the_committed_spec_matches_the_code() {
+        let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json"))
+            .unwrap_or_default();
+        let current = spec_json();
+        assert!(
+            committed == current,
+            "openapi/openapi.json is out of date with the code; regenerate it with `cargo xtask openapi`"
+        );
+    }
+
+    #[test]
+    fn every_operation_has_an_id_a_tag_and_a_500_answer() {
+        let spec = spec();
+        for (path, item) in &spec.paths.paths {
+            for op in [&item.get, &item.put, &item.post, &item.delete, &item.patch].into_iter().flatten() {
+                let id = op.operation_id.clone().unwrap_or_default();
+                assert!(!id.is_empty(), "{path} lacks an operation id");
+                assert!(id.contains('_'), "{path}: operation id {id} is not <verb>_<resource>");
+                assert!(op.tags.as_ref().is_some_and(|t| !t.is_empty()), "{path} lacks a tag");
+                assert!(op.responses.responses.contains_key("500"), "{path} lacks a 500 answer");
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! HTTP routes, one module per feature. Handlers are thin: extract, call the
+//! service, convert to a shared DTO.
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub mod auth;
+pub mod community;
+pub mod members;
+pub mod system;
+
+/// Registers every `/api/v1` operation (paths are relative to that scope).
+pub fn configure(cfg: &mut ServiceConfig) {
+    system::configure(cfg);
+    auth::configure(cfg);
+    community::configure(cfg);
+    members::configure(cfg);
+}
+
+/// The client's IP address, as seen on the socket (no proxy headers are trusted).
+pub fn client_ip(req: &actix_web::HttpRequest) -> String {
+    req.peer_addr().map(|addr| addr.ip().to_string()).unwrap_or_else(|| "unknown".to_owned())
+}

@@ -1,0 +1,81 @@
+//! Community settings: read by everyone, replaced by admins with optimistic locking.
+
+use chrono::Utc;
+use copse_shared::community::UpdateCommunityRequest;
+use copse_shared::{ErrorCode, auth::Role};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sha2::{Digest, Sha256};
+
+use crate::entities::{community_settings, user};
+use crate::error::{ApiError, ApiResult};
+use crate::services::validate;
+use crate::state::AppState;
+
+/// Reads the settings row (created by the first migration).
+pub async fn load(db: &impl ConnectionTrait) -> ApiResult<community_settings::Model> {
+    community_settings::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("community settings row missing")))
+}
+
+/// The strong ETag of a settings version: a hash of what a reader sees.
+pub fn etag(model: &community_settings::Model) -> String {
+    let json = serde_json::to_vec(&model.to_dto()).unwrap_or_default();
+    let digest = Sha256::digest(&json);
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// Whether an `If-Match` header value matches the current ETag.
+pub fn if_match_accepts(header: &str, current: &str) -> bool {
+    header.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate == current)
+}
+
+/// Replaces the settings. Only admins may; a stale `If-Match` fails with 412.
+pub async fn update(
+    state: &AppState,
+    actor: &user::Model,
+    if_match: Option<&str>,
+    request: UpdateCommunityRequest,
+) -> ApiResult<community_settings::Model> {
+    if actor.role() != Role::Admin {
+        return Err(ApiError::forbidden("Only admins may change the community's settings."));
+    }
+    let mut errors = validate::Errors::default();
+    let name = validate::text(&mut errors, "name", &request.name, 1, 80);
+    let tagline = validate::text(&mut errors, "tagline", &request.tagline, 0, 200);
+    errors.finish()?;
+    let current = load(&state.db).await?;
+    if let Some(header) = if_match
+        && !if_match_accepts(header, &etag(&current))
+    {
+        return Err(ApiError::client(
+            actix_web::http::StatusCode::PRECONDITION_FAILED,
+            ErrorCode::PreconditionFailed,
+            "The settings changed since you loaded them; reload and apply your change again.",
+        ));
+    }
+    let mut active: community_settings::ActiveModel = current.into();
+    active.name = Set(name);
+    active.tagline = Set(tagline);
+    active.join_policy = Set(request.join_policy.as_str().to_owned());
+    active.public_read = Set(request.public_read);
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&state.db).await?;
+    tracing::info!(actor = %actor.id, "community settings updated");
+    Ok(updated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::if_match_accepts;
+
+    #[test]
+    fn if_match_accepts_the_current_tag_a_list_or_a_star() {
+        assert!(if_match_accepts("\"abc\"", "\"abc\""));
+        assert!(if_match_accepts("\"x\", \"abc\"", "\"abc\""));
+        assert!(if_match_accepts("*", "\"abc\""));
+        assert!(!if_match_accepts("\"old\"", "\"abc\""));
+    }
+}

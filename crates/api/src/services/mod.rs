@@ -1,0 +1,9 @@
+//! Business rules, one module per feature. Services know nothing of actix: they take
+//! the state and plain inputs, check permissions, and return entities or `ApiError`.
+
+pub mod accounts;
+pub mod community;
+pub mod invitations;
+pub mod members;
+pub mod sessions;
+pub mod validate;

@@ -1,0 +1,22 @@
+//! Shared application state handed to every handler.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::Settings;
+use crate::ratelimit::RateLimiter;
+
+/// What handlers and services share. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// Access-token signing keys.
+    pub jwt: Arc<JwtKeys>,
+    /// Settings in effect.
+    pub settings: Arc<Settings>,
+    /// Login and registration limits.
+    pub limiter: Arc<RateLimiter>,
+}

@@ -1,0 +1,17 @@
+//! Copse's database migrations. One file per change; each runs unchanged on SQLite and
+//! PostgreSQL because it is written with sea-query's portable schema builder.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_accounts;
+
+/// Applies every migration in order.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_accounts::Migration)]
+    }
+}
