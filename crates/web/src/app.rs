@@ -1,0 +1,47 @@
+//! The app shell and the one route table.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::header::Header;
+use crate::i18n::{Msg, t};
+use crate::pages::{admin, auth, home, placeholder};
+use crate::state::{self, use_auth, use_community};
+
+/// The root component.
+#[component]
+pub fn App() -> impl IntoView {
+    state::provide();
+    let auth = use_auth();
+    let community = use_community();
+    let name = Signal::derive(move || community.settings.get().map(|c| c.name).unwrap_or_else(|| "Copse".to_owned()));
+    Effect::new(move |_| {
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&name.get());
+        }
+    });
+    let session = Signal::derive(move || auth.state.get());
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">{t(Msg::SkipToContent)}</a>
+            <Header community_name=name session=session on_sign_out=Callback::new(move |_| auth.sign_out())/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=placeholder::NotFound>
+                    <Route path=path!("/") view=home::Home/>
+                    <Route path=path!("/login") view=auth::LoginPage/>
+                    <Route path=path!("/register") view=auth::RegisterPage/>
+                    <Route path=path!("/admin/settings") view=admin::Settings/>
+                    <Route path=path!("/discussions") view=|| placeholder::section(Msg::NavDiscussions, Msg::SectionDiscussions)/>
+                    <Route path=path!("/library") view=|| placeholder::section(Msg::NavLibrary, Msg::SectionLibrary)/>
+                    <Route path=path!("/members") view=|| placeholder::section(Msg::NavMembers, Msg::SectionMembers)/>
+                    <Route path=path!("/events") view=|| placeholder::section(Msg::NavEvents, Msg::SectionEvents)/>
+                    <Route path=path!("/news") view=|| placeholder::section(Msg::NavNews, Msg::SectionNews)/>
+                    <Route path=path!("/about") view=|| placeholder::section(Msg::NavAbout, Msg::SectionAbout)/>
+                    <Route path=path!("/help") view=|| placeholder::section(Msg::NavHelp, Msg::SectionHelp)/>
+                </Routes>
+            </main>
+            <footer class="site-footer">{t(Msg::Footer)}</footer>
+        </Router>
+    }
+}

@@ -1,0 +1,62 @@
+//! A labelled form input with its hint and the server's error for that field.
+
+use leptos::prelude::*;
+
+/// One text input. `error` holds the message to show (and marks the input invalid).
+#[component]
+pub fn TextField(
+    /// The input's id and name.
+    id: &'static str,
+    /// The visible label.
+    label: &'static str,
+    /// The input type: text, email or password.
+    #[prop(default = "text")]
+    kind: &'static str,
+    /// The browser's autocomplete hint.
+    #[prop(default = "off")]
+    autocomplete: &'static str,
+    /// A hint under the input.
+    #[prop(optional)]
+    hint: Option<&'static str>,
+    /// The value.
+    value: RwSignal<String>,
+    /// The field's error, if any.
+    error: Signal<Option<String>>,
+    /// Whether the field must be filled.
+    #[prop(default = true)]
+    required: bool,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                name=id
+                type=kind
+                autocomplete=autocomplete
+                required=required
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by
+            />
+            {hint.map(|text| view! { <p class="hint" id=hint_id.clone()>{text}</p> })}
+            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,7 @@
+//! Route components: each page loads what it shows and handles its own loading and
+//! error states, so no page is ever blank.
+
+pub mod admin;
+pub mod auth;
+pub mod home;
+pub mod placeholder;

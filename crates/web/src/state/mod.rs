@@ -1,0 +1,88 @@
+//! App-wide state provided as contexts: who is signed in, and the community's settings.
+
+use std::rc::Rc;
+
+use copse_shared::auth::{Session, User};
+use copse_shared::community::Community;
+use copse_shared::endpoints::{GetCommunity, Logout};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+
+/// Where the session stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SessionState {
+    /// Still asking the server whether the refresh cookie is valid.
+    Restoring,
+    /// Nobody is signed in.
+    SignedOut,
+    /// A member is signed in.
+    SignedIn(User),
+}
+
+/// The auth context.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub state: RwSignal<SessionState>,
+}
+
+impl Auth {
+    /// Records a new session.
+    pub fn signed_in(&self, session: Session) {
+        api::set_token(Some(session.access_token));
+        self.state.set(SessionState::SignedIn(session.user));
+    }
+
+    /// Signs out on the server and forgets the token.
+    pub fn sign_out(&self) {
+        let state = self.state;
+        spawn_local(async move {
+            // Even if the server is unreachable, the browser forgets the session.
+            let _ = api::call(&Logout).await;
+            api::set_token(None);
+            state.set(SessionState::SignedOut);
+        });
+    }
+}
+
+/// The community context: `None` until loaded.
+#[derive(Clone, Copy)]
+pub struct CommunityInfo {
+    pub settings: RwSignal<Option<Community>>,
+}
+
+/// Provides the contexts and starts restoring the session from the refresh cookie.
+pub fn provide() {
+    let auth = Auth { state: RwSignal::new(SessionState::Restoring) };
+    let community = CommunityInfo { settings: RwSignal::new(None) };
+    provide_context(auth);
+    provide_context(community);
+
+    let state = auth.state;
+    api::on_session_change(Rc::new(move |user: Option<User>| {
+        state.set(match user {
+            Some(user) => SessionState::SignedIn(user),
+            None => SessionState::SignedOut,
+        });
+    }));
+    spawn_local(async move {
+        // A failed refresh simply means nobody is signed in on this browser.
+        let _ = api::refresh().await;
+    });
+    spawn_local(async move {
+        if let Ok(settings) = api::call(&GetCommunity).await {
+            community.settings.set(Some(settings));
+        }
+    });
+}
+
+/// The auth context.
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}
+
+/// The community context.
+pub fn use_community() -> CommunityInfo {
+    expect_context::<CommunityInfo>()
+}
