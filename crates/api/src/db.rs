@@ -13,9 +13,7 @@ use crate::config::Settings;
 /// Connects to the configured database and applies pending migrations.
 pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     let db = connect(settings).await?;
-    Migrator::up(&db, None)
-        .await
-        .context("applying database migrations failed")?;
+    Migrator::up(&db, None).await.context("applying database migrations failed")?;
     Ok(db)
 }
 
@@ -27,9 +25,8 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         anyhow::bail!("unsupported database URL scheme in {}: use sqlite:// or postgres://", redact(&url));
     }
     if is_sqlite && settings.database_url.is_none() {
-        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-            format!("cannot create the data directory {}", settings.data_dir.display())
-        })?;
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
     }
     let mut options = ConnectOptions::new(url.clone());
     options
@@ -46,9 +43,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
                 .busy_timeout(Duration::from_secs(5))
         });
     }
-    Database::connect(options)
-        .await
-        .with_context(|| format!("cannot open the database {}", redact(&url)))
+    Database::connect(options).await.with_context(|| format!("cannot open the database {}", redact(&url)))
 }
 
 /// Hides a password in a database URL before it reaches a log or an error message.

@@ -104,9 +104,7 @@ impl ApiError {
             ApiError::RateLimited { retry_after, .. } => {
                 (Some(format!("Too many requests; retry in {retry_after} seconds.")), Vec::new())
             }
-            ApiError::Unavailable(_) => {
-                (Some("The service is temporarily unavailable.".to_owned()), Vec::new())
-            }
+            ApiError::Unavailable(_) => (Some("The service is temporarily unavailable.".to_owned()), Vec::new()),
             ApiError::Internal(_) => (Some("An unexpected error occurred; it has been logged.".to_owned()), Vec::new()),
         };
         problem(status, self.code(), detail, errors)
@@ -214,7 +212,11 @@ impl ResponseError for ApiError {
 impl From<DbErr> for ApiError {
     fn from(error: DbErr) -> Self {
         if let Some(SqlErr::UniqueConstraintViolation(_)) = error.sql_err() {
-            return ApiError::client(StatusCode::CONFLICT, ErrorCode::Conflict, "This conflicts with an existing record.");
+            return ApiError::client(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "This conflicts with an existing record.",
+            );
         }
         match error {
             DbErr::RecordNotFound(_) => ApiError::not_found(),

@@ -115,9 +115,7 @@ fn set_asset_cache_headers(path: &str, response: &mut ServiceResponse<BoxBody>) 
 /// Whether a file name carries a content hash of at least 16 hex digits.
 pub fn is_hashed_asset(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or_default();
-    stem.split(['-', '_'])
-        .skip(1)
-        .any(|part| part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.split(['-', '_']).skip(1).any(|part| part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The path templates the API serves, to tell 405 (known path) from 404.
@@ -129,12 +127,11 @@ pub struct KnownPaths(pub Arc<utoipa::openapi::OpenApi>);
 pub async fn api_fallback(req: HttpRequest, known: web::Data<KnownPaths>) -> HttpResponse {
     match crate::openapi::allowed_methods(&known.0, req.path()) {
         Some(methods) if !methods.is_empty() && req.method() != Method::OPTIONS => {
-            let mut response =
-                problem_response(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed, format!(
-                    "{} is not supported on this path; use {}.",
-                    req.method(),
-                    methods.join(", ")
-                ));
+            let mut response = problem_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                ErrorCode::MethodNotAllowed,
+                format!("{} is not supported on this path; use {}.", req.method(), methods.join(", ")),
+            );
             if let Ok(value) = HeaderValue::from_str(&methods.join(", ")) {
                 response.headers_mut().insert(header::ALLOW, value);
             }
@@ -148,9 +145,11 @@ pub async fn api_fallback(req: HttpRequest, known: web::Data<KnownPaths>) -> Htt
 /// for well-formed JSON of the wrong shape.
 pub fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let api = match &error {
-        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => {
-            ApiError::client(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, format!("The body exceeds {limit} bytes."))
-        }
+        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => ApiError::client(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            format!("The body exceeds {limit} bytes."),
+        ),
         JsonPayloadError::ContentType => ApiError::client(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::UnsupportedMediaType,

@@ -97,15 +97,8 @@ pub fn finish(mut spec: Spec) -> Spec {
         components.schemas.extend(collected.schemas);
     }
     for item in base.paths.paths.values_mut() {
-        for operation in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
+        for operation in
+            [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
         {
             add_shared_problems(operation);
         }

@@ -37,7 +37,8 @@ impl Application {
     /// Binds the listener for an already migrated database.
     pub fn build_with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
         let jwt = JwtKeys::load(&settings)?;
-        let listener = TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let listener =
+            TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
         let state = AppState {
             db,
@@ -97,11 +98,7 @@ fn build_app(
         .app_data(web::JsonConfig::default().limit(max_json).error_handler(json_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
-        .service(
-            utoipa_actix_web::scope("/api/v1")
-                .configure(routes::configure)
-                .default_service(web::to(api_fallback)),
-        )
+        .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure).default_service(web::to(api_fallback)))
         .split_for_parts();
     let app = app
         .service(web::redirect("/api/docs", "/api/docs/"))

@@ -62,11 +62,7 @@ impl Client {
     /// A client for `base_url` (for example `http://127.0.0.1:8080`) with a cookie store.
     pub fn new(base_url: impl Into<String>) -> Result<Self, ClientError> {
         let http = reqwest::Client::builder().cookie_store(true).build()?;
-        Ok(Self {
-            http,
-            base_url: base_url.into().trim_end_matches('/').to_owned(),
-            token: None,
-        })
+        Ok(Self { http, base_url: base_url.into().trim_end_matches('/').to_owned(), token: None })
     }
 
     /// The base URL.
@@ -114,8 +110,7 @@ impl Client {
             request = request.bearer_auth(token);
         }
         for (name, value) in headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|e| ClientError::Decode(e.to_string()))?;
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| ClientError::Decode(e.to_string()))?;
             let value = HeaderValue::from_str(value).map_err(|e| ClientError::Decode(e.to_string()))?;
             request = request.header(name, value);
         }
@@ -133,18 +128,11 @@ impl Client {
                 .is_some_and(|v| v.starts_with("application/problem+json"));
             return match serde_json::from_slice::<Problem>(&bytes) {
                 Ok(problem) if is_problem => Err(ClientError::Problem(problem)),
-                _ => Err(ClientError::Unexpected {
-                    status,
-                    body: String::from_utf8_lossy(&bytes).into_owned(),
-                }),
+                _ => Err(ClientError::Unexpected { status, body: String::from_utf8_lossy(&bytes).into_owned() }),
             };
         }
-        let body = if bytes.is_empty() {
-            serde_json::from_value(Value::Null)
-        } else {
-            serde_json::from_slice(&bytes)
-        }
-        .map_err(|e| ClientError::Decode(format!("{e}: {}", String::from_utf8_lossy(&bytes))))?;
+        let body = if bytes.is_empty() { serde_json::from_value(Value::Null) } else { serde_json::from_slice(&bytes) }
+            .map_err(|e| ClientError::Decode(format!("{e}: {}", String::from_utf8_lossy(&bytes))))?;
         Ok(Answer { status, headers, body })
     }
 }

@@ -70,17 +70,9 @@ pub fn encode_component(value: &str) -> String {
 pub fn query_string(pairs: &[(&str, Option<String>)]) -> String {
     let parts: Vec<String> = pairs
         .iter()
-        .filter_map(|(key, value)| {
-            value
-                .as_ref()
-                .map(|value| format!("{key}={}", encode_component(value)))
-        })
+        .filter_map(|(key, value)| value.as_ref().map(|value| format!("{key}={}", encode_component(value))))
         .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", parts.join("&"))
-    }
+    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
 }
 
 #[cfg(test)]
@@ -96,9 +88,6 @@ mod tests {
     #[test]
     fn query_string_skips_absent_values() {
         assert_eq!(query_string(&[("a", None)]), "");
-        assert_eq!(
-            query_string(&[("a", Some("1".into())), ("b", None), ("c", Some("x y".into()))]),
-            "?a=1&c=x%20y"
-        );
+        assert_eq!(query_string(&[("a", Some("1".into())), ("b", None), ("c", Some("x y".into()))]), "?a=1&c=x%20y");
     }
 }

@@ -1,13 +1,13 @@
 //! Every API operation as a typed definition. The server's routes, the SPA's calls and
 //! the tests all refer to these, so a path or a type has exactly one source of truth.
 
+use crate::auth::{AccountStatus, Role};
 use crate::auth::{ChangePasswordRequest, LoginRequest, RegisterRequest, RegisterResponse, Session, User};
 use crate::community::{Community, UpdateCommunityRequest};
 use crate::endpoint::{Endpoint, Method, NoContent, encode_component, query_string};
 use crate::members::{CreateInvitationRequest, CreatedInvitation};
 use crate::pagination::Page;
 use crate::system::Health;
-use crate::auth::{AccountStatus, Role};
 
 /// Declares an endpoint without path parameters. With `body`, the struct wraps the body.
 macro_rules! endpoint {

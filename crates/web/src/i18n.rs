@@ -105,8 +105,12 @@ fn english(msg: Msg) -> &'static str {
         WelcomeBack => "Welcome back,",
         MemberSince => "Member since",
         HomeIntroSignedOut => "Sign in to take part in discussions, find documents and people, and join events.",
-        HomeIntroSignedIn => "Discussions, the library, the member directory and events are on their way; this is where they will gather.",
-        PendingApproval => "Thank you for registering. A facilitator will review your registration; you can sign in once it is approved.",
+        HomeIntroSignedIn => {
+            "Discussions, the library, the member directory and events are on their way; this is where they will gather."
+        }
+        PendingApproval => {
+            "Thank you for registering. A facilitator will review your registration; you can sign in once it is approved."
+        }
         InviteOnlyNotice => "This community is invite-only: use the code from your invitation.",
         ComingSoonTitle => "Coming soon",
         ComingSoonBody => "This part of Copse is being built. It will appear here as soon as it is ready.",

@@ -92,7 +92,10 @@ fn report_spa_size() {
                 .filter(|o| o.status.success())
                 .map(|o| format!(", {} B gzip", o.stdout.len()))
                 .unwrap_or_default();
-            eprintln!("xtask: SPA {}: {raw} B raw{gzip}{brotli}", path.file_name().and_then(|n| n.to_str()).unwrap_or("?"));
+            eprintln!(
+                "xtask: SPA {}: {raw} B raw{gzip}{brotli}",
+                path.file_name().and_then(|n| n.to_str()).unwrap_or("?")
+            );
         }
     }
 }
@@ -204,10 +207,7 @@ fn wasm_clean_check() -> Result {
     }
     let tree = String::from_utf8_lossy(&output.stdout);
     let forbidden = ["sea-orm", "sqlx", "actix-web", "actix-server", "tokio ", "utoipa", "reqwest", "mio "];
-    let found: Vec<&str> = tree
-        .lines()
-        .filter(|line| forbidden.iter().any(|name| line.starts_with(name)))
-        .collect();
+    let found: Vec<&str> = tree.lines().filter(|line| forbidden.iter().any(|name| line.starts_with(name))).collect();
     if !found.is_empty() {
         return Err(format!("server crates in the SPA's dependency tree: {found:?}"));
     }

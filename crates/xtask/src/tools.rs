@@ -90,7 +90,8 @@ pub fn install_browser() -> Result {
     }
     let browser_dir = root().join("tests/browser");
     let installed = browser_dir.join(format!("node_modules/playwright-core/package.json"));
-    let has_version = std::fs::read_to_string(&installed).is_ok_and(|p| p.contains(&format!("\"version\": \"{PLAYWRIGHT_VERSION}\"")));
+    let has_version = std::fs::read_to_string(&installed)
+        .is_ok_and(|p| p.contains(&format!("\"version\": \"{PLAYWRIGHT_VERSION}\"")));
     if !has_version {
         // playwright-core drives the system's Chromium; it never downloads a browser.
         run_cmd(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--prefix", "tests/browser"]))?;

@@ -79,14 +79,14 @@ impl JwtKeys {
         validation.set_issuer(&[ISSUER]);
         validation.leeway = 5;
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .map(|data| data.claims)
-            .map_err(|error| match error.kind() {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map(|data| data.claims).map_err(|error| {
+            match error.kind() {
                 ErrorKind::ExpiredSignature => {
                     ApiError::unauthorized(ErrorCode::TokenExpired, "The access token has expired; refresh it.")
                 }
                 _ => ApiError::unauthorized(ErrorCode::InvalidToken, "The access token is not valid."),
-            })
+            }
+        })
     }
 }
 

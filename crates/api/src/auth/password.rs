@@ -18,9 +18,8 @@ fn hash_blocking(password: &str) -> ApiResult<String> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
-    let hash = hasher()?
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let hash =
+        hasher()?.hash_password(password.as_bytes(), &salt).map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
     Ok(hash.to_string())
 }
 
@@ -28,9 +27,7 @@ fn verify_blocking(password: &str, stored: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };
-    hasher()
-        .map(|h| h.verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false)
+    hasher().map(|h| h.verify_password(password.as_bytes(), &parsed).is_ok()).unwrap_or(false)
 }
 
 /// Hashes a password.

@@ -16,12 +16,7 @@ use crate::services::{accounts, sessions};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(register)
-        .service(login)
-        .service(refresh)
-        .service(logout)
-        .service(get_me)
-        .service(change_password);
+    cfg.service(register).service(login).service(refresh).service(logout).service(get_me).service(change_password);
 }
 
 fn session_dto(issued: &sessions::Issued) -> Session {
@@ -85,17 +80,23 @@ pub async fn register(
     ),
 )]
 #[post("/auth/login")]
-pub async fn login(req: HttpRequest, state: web::Data<AppState>, body: web::Json<LoginRequest>) -> ApiResult<HttpResponse> {
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
     let LoginRequest { email, password } = body.into_inner();
     let settings = &state.settings;
-    state.limiter.hit(&format!("login:ip:{}", client_ip(&req)), settings.login_per_ip_per_minute, Duration::from_secs(60))?;
+    state.limiter.hit(
+        &format!("login:ip:{}", client_ip(&req)),
+        settings.login_per_ip_per_minute,
+        Duration::from_secs(60),
+    )?;
     let account_key = format!("login:account:{}", email.trim().to_lowercase());
     state.limiter.hit(&account_key, settings.login_per_account, Duration::from_secs(15 * 60))?;
     let account = accounts::authenticate(&state, &email, password).await?;
     let issued = sessions::start(&state, account).await?;
-    Ok(HttpResponse::Ok()
-        .cookie(cookie::refresh_cookie(&req, &issued.refresh_token))
-        .json(session_dto(&issued)))
+    Ok(HttpResponse::Ok().cookie(cookie::refresh_cookie(&req, &issued.refresh_token)).json(session_dto(&issued)))
 }
 
 /// Trades the `copse_refresh` cookie for a new access token and a rotated cookie.

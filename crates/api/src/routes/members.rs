@@ -50,7 +50,8 @@ pub async fn list_members(
     query: web::Query<MembersQuery>,
 ) -> ApiResult<web::Json<Page<User>>> {
     let query = query.into_inner();
-    let filter = members::MemberFilter { status: query.status, role: query.role, limit: query.limit, cursor: query.cursor };
+    let filter =
+        members::MemberFilter { status: query.status, role: query.role, limit: query.limit, cursor: query.cursor };
     Ok(web::Json(members::list(&state, &auth.user, filter).await?))
 }
 
@@ -68,7 +69,11 @@ pub async fn list_members(
     ),
 )]
 #[post("/members/{id}/approve")]
-pub async fn approve_member(auth: AuthUser, state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<web::Json<User>> {
+pub async fn approve_member(
+    auth: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<User>> {
     Ok(web::Json(members::approve(&state, &auth.user, &id).await?.to_dto()))
 }
 

@@ -115,7 +115,11 @@ async fn usable_invitation(state: &AppState, token: &str, email: &str) -> ApiRes
         return Err(invalid_invitation());
     }
     if found.email.as_deref().is_some_and(|allowed| allowed != email) {
-        return Err(ApiError::field("invitation_token", "email_mismatch", "This invitation was sent to another email address."));
+        return Err(ApiError::field(
+            "invitation_token",
+            "email_mismatch",
+            "This invitation was sent to another email address.",
+        ));
     }
     Ok(found)
 }

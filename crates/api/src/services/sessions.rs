@@ -117,7 +117,11 @@ pub async fn revoke_family(db: &impl ConnectionTrait, family_id: &str) -> ApiRes
 }
 
 /// Revokes every session of an account, except optionally one family (the caller's).
-pub async fn revoke_user_sessions(db: &impl ConnectionTrait, user_id: &str, except_family: Option<&str>) -> ApiResult<()> {
+pub async fn revoke_user_sessions(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    except_family: Option<&str>,
+) -> ApiResult<()> {
     let mut update = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(refresh_token::Column::UserId.eq(user_id))

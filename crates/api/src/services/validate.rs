@@ -100,10 +100,30 @@ mod tests {
         let mut errors = Errors::default();
         assert_eq!(email(&mut errors, "email", "  Amina@Example.ORG "), "amina@example.org");
         assert!(errors.0.is_empty());
-        assert_eq!(codes(|e| { email(e, "email", "no-at-sign"); }), ["invalid_format"]);
-        assert_eq!(codes(|e| { email(e, "email", "a@b"); }), ["invalid_format"]);
-        assert_eq!(codes(|e| { email(e, "email", "a b@c.org"); }), ["invalid_format"]);
-        assert_eq!(codes(|e| { email(e, "email", " "); }), ["required"]);
+        assert_eq!(
+            codes(|e| {
+                email(e, "email", "no-at-sign");
+            }),
+            ["invalid_format"]
+        );
+        assert_eq!(
+            codes(|e| {
+                email(e, "email", "a@b");
+            }),
+            ["invalid_format"]
+        );
+        assert_eq!(
+            codes(|e| {
+                email(e, "email", "a b@c.org");
+            }),
+            ["invalid_format"]
+        );
+        assert_eq!(
+            codes(|e| {
+                email(e, "email", " ");
+            }),
+            ["required"]
+        );
     }
 
     #[test]
@@ -116,8 +136,23 @@ mod tests {
 
     #[test]
     fn display_names_are_trimmed_and_bounded() {
-        assert_eq!(codes(|e| { display_name(e, "display_name", "   "); }), ["required"]);
-        assert_eq!(codes(|e| { display_name(e, "display_name", &"x".repeat(81)); }), ["too_long"]);
-        assert!(codes(|e| { display_name(e, "display_name", " Amina "); }).is_empty());
+        assert_eq!(
+            codes(|e| {
+                display_name(e, "display_name", "   ");
+            }),
+            ["required"]
+        );
+        assert_eq!(
+            codes(|e| {
+                display_name(e, "display_name", &"x".repeat(81));
+            }),
+            ["too_long"]
+        );
+        assert!(
+            codes(|e| {
+                display_name(e, "display_name", " Amina ");
+            })
+            .is_empty()
+        );
     }
 }

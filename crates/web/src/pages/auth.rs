@@ -89,8 +89,7 @@ pub fn RegisterPage() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let pending = RwSignal::new(false);
-    let invite_only =
-        move || community.settings.get().is_some_and(|c| c.join_policy == JoinPolicy::Invite);
+    let invite_only = move || community.settings.get().is_some_and(|c| c.join_policy == JoinPolicy::Invite);
     let show_invitation = move || invite_only() || !invitation.get().is_empty();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
