@@ -63,12 +63,15 @@ pub struct Answer<T> {
     pub headers: Headers,
 }
 
+/// Told when a refresh behind a page's back signs a member in or out.
+type SessionListener = Rc<dyn Fn(Option<User>)>;
+
 type RefreshFuture = Shared<LocalBoxFuture<'static, Result<Session, ApiError>>>;
 
 thread_local! {
     static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
     static REFRESHING: RefCell<Option<RefreshFuture>> = const { RefCell::new(None) };
-    static ON_SESSION: RefCell<Option<Rc<dyn Fn(Option<User>)>>> = const { RefCell::new(None) };
+    static ON_SESSION: RefCell<Option<SessionListener>> = const { RefCell::new(None) };
 }
 
 /// Remembers (or forgets) the access token.
@@ -82,7 +85,7 @@ fn token() -> Option<String> {
 
 /// Registers the callback told about session changes made here (a refresh that
 /// succeeds or fails behind a page's back).
-pub fn on_session_change(callback: Rc<dyn Fn(Option<User>)>) {
+pub fn on_session_change(callback: SessionListener) {
     ON_SESSION.with(|cell| *cell.borrow_mut() = Some(callback));
 }
 

@@ -32,10 +32,10 @@ fn locked_wasm_bindgen() -> Result<String> {
     let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(version.trim_end_matches('"').to_owned());
-            }
+        if line == "name = \"wasm-bindgen\""
+            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_owned());
         }
     }
     Err("wasm-bindgen is not in Cargo.lock".to_owned())
@@ -89,7 +89,7 @@ pub fn install_browser() -> Result {
         run_cmd(&mut apt)?;
     }
     let browser_dir = root().join("tests/browser");
-    let installed = browser_dir.join(format!("node_modules/playwright-core/package.json"));
+    let installed = browser_dir.join("node_modules/playwright-core/package.json");
     let has_version = std::fs::read_to_string(&installed)
         .is_ok_and(|p| p.contains(&format!("\"version\": \"{PLAYWRIGHT_VERSION}\"")));
     if !has_version {
