@@ -9,6 +9,7 @@ pub mod entities;
 pub mod error;
 pub mod middleware;
 pub mod openapi;
+pub mod policy;
 pub mod ratelimit;
 pub mod routes;
 pub mod seed;

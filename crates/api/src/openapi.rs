@@ -24,6 +24,8 @@ stable `code`. Lists use cursor pagination (`limit`, `cursor`, `next_cursor`).",
         (name = "auth", description = "Accounts and sessions"),
         (name = "community", description = "Community settings"),
         (name = "members", description = "Member administration and invitations"),
+        (name = "groups", description = "Working groups and special-interest rooms, and their membership"),
+        (name = "admin", description = "The audit log"),
     ),
     modifiers(&SecurityAndProblems),
 )]

@@ -5,11 +5,52 @@ use crate::auth::{AccountStatus, Role};
 use crate::auth::{ChangePasswordRequest, LoginRequest, RegisterRequest, RegisterResponse, Session, User};
 use crate::community::{Community, UpdateCommunityRequest};
 use crate::endpoint::{Endpoint, Method, NoContent, encode_component, query_string};
-use crate::members::{CreateInvitationRequest, CreatedInvitation};
+use crate::groups::{
+    ChangeGroupRoleRequest, CreateGroupRequest, Group, GroupMember, InviteToGroupRequest, JoinResult, MembershipStatus,
+    UpdateGroupRequest,
+};
+use crate::members::{AuditEntry, ChangeRoleRequest, CreateInvitationRequest, CreatedInvitation, Invitation};
 use crate::pagination::Page;
 use crate::system::Health;
 
 /// Declares an endpoint without path parameters. With `body`, the struct wraps the body.
+/// Declares an endpoint whose path has parameters (each a `String` field, substituted
+/// percent-encoded into the template), with an optional `body` field.
+macro_rules! path_endpoint {
+    ($(#[$doc:meta])* $name:ident [$($param:ident),+] $(body $body:ty)?, $method:ident, $template:literal => $response:ty) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug)]
+        pub struct $name {
+            $(
+                #[doc = concat!("The `", stringify!($param), "` path parameter.")]
+                pub $param: String,
+            )+
+            $(
+                /// The request body.
+                pub body: $body,
+            )?
+        }
+        impl Endpoint for $name {
+            const METHOD: Method = Method::$method;
+            const PATH: &'static str = $template;
+            type Body = path_endpoint!(@body $($body)?);
+            type Response = $response;
+            fn path(&self) -> String {
+                let mut path = Self::PATH.to_owned();
+                $(path = path.replace(concat!("{", stringify!($param), "}"), &encode_component(&self.$param));)+
+                path
+            }
+            $(
+                fn body(&self) -> Option<&$body> {
+                    Some(&self.body)
+                }
+            )?
+        }
+    };
+    (@body) => { () };
+    (@body $body:ty) => { $body };
+}
+
 macro_rules! endpoint {
     ($(#[$doc:meta])* $name:ident, $method:ident, $path:literal => $response:ty) => {
         $(#[$doc])*
@@ -101,19 +142,175 @@ impl Endpoint for ListMembers {
     }
 }
 
-/// `POST /api/v1/members/{id}/approve`: approve a pending registration.
-#[derive(Clone, Debug)]
-pub struct ApproveMember {
-    /// The pending account's id.
-    pub id: String,
+path_endpoint!(
+    /// `POST /api/v1/members/{id}/approve`: approve a pending registration.
+    ApproveMember [id], Post, "/api/v1/members/{id}/approve" => User);
+path_endpoint!(
+    /// `POST /api/v1/members/{id}/reject`: reject (and delete) a pending registration.
+    RejectMember [id], Post, "/api/v1/members/{id}/reject" => NoContent);
+path_endpoint!(
+    /// `PUT /api/v1/members/{id}/role`: change a member's site role (admins).
+    ChangeMemberRole [id] body ChangeRoleRequest, Put, "/api/v1/members/{id}/role" => User);
+path_endpoint!(
+    /// `POST /api/v1/members/{id}/suspend`: suspend an account; its sessions end at once.
+    SuspendMember [id], Post, "/api/v1/members/{id}/suspend" => User);
+path_endpoint!(
+    /// `POST /api/v1/members/{id}/reinstate`: lift a suspension.
+    ReinstateMember [id], Post, "/api/v1/members/{id}/reinstate" => User);
+path_endpoint!(
+    /// `DELETE /api/v1/invitations/{id}`: revoke an unused invitation.
+    RevokeInvitation [id], Delete, "/api/v1/invitations/{id}" => NoContent);
+
+/// `GET /api/v1/invitations`: invitations, newest first (facilitators and admins).
+#[derive(Clone, Debug, Default)]
+pub struct ListInvitations {
+    /// Page size (1 to 100).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
-impl Endpoint for ApproveMember {
-    const METHOD: Method = Method::Post;
-    const PATH: &'static str = "/api/v1/members/{id}/approve";
+impl Endpoint for ListInvitations {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/invitations";
     type Body = ();
-    type Response = User;
+    type Response = Page<Invitation>;
     fn path(&self) -> String {
-        format!("/api/v1/members/{}/approve", encode_component(&self.id))
+        let query = query_string(&[("limit", self.limit.map(|l| l.to_string())), ("cursor", self.cursor.clone())]);
+        format!("{}{query}", Self::PATH)
+    }
+}
+
+/// `GET /api/v1/audit`: the audit log, newest first (admins).
+#[derive(Clone, Debug, Default)]
+pub struct ListAudit {
+    /// Only entries whose action starts with this, e.g. `member.` or `group.archive`.
+    pub action: Option<String>,
+    /// Page size (1 to 100).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl Endpoint for ListAudit {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/audit";
+    type Body = ();
+    type Response = Page<AuditEntry>;
+    fn path(&self) -> String {
+        let query = query_string(&[
+            ("action", self.action.clone()),
+            ("limit", self.limit.map(|l| l.to_string())),
+            ("cursor", self.cursor.clone()),
+        ]);
+        format!("{}{query}", Self::PATH)
+    }
+}
+
+/// `GET /api/v1/groups`: the groups the caller can see, by name.
+#[derive(Clone, Debug, Default)]
+pub struct ListGroups {
+    /// Only groups the caller belongs to (or was invited to, or asked to join).
+    pub mine: Option<bool>,
+    /// Include archived groups.
+    pub include_archived: Option<bool>,
+    /// Page size (1 to 100).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl Endpoint for ListGroups {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/groups";
+    type Body = ();
+    type Response = Page<Group>;
+    fn path(&self) -> String {
+        let query = query_string(&[
+            ("mine", self.mine.map(|m| m.to_string())),
+            ("include_archived", self.include_archived.map(|m| m.to_string())),
+            ("limit", self.limit.map(|l| l.to_string())),
+            ("cursor", self.cursor.clone()),
+        ]);
+        format!("{}{query}", Self::PATH)
+    }
+}
+
+endpoint!(
+    /// `POST /api/v1/groups`: create a group (site facilitators and admins).
+    CreateGroup, Post, "/api/v1/groups", body CreateGroupRequest => Group);
+path_endpoint!(
+    /// `GET /api/v1/groups/{group}`: one group, by id or slug.
+    GetGroup [group], Get, "/api/v1/groups/{group}" => Group);
+path_endpoint!(
+    /// `PUT /api/v1/groups/{group}`: replace a group's editable fields.
+    UpdateGroup [group] body UpdateGroupRequest, Put, "/api/v1/groups/{group}" => Group);
+path_endpoint!(
+    /// `POST /api/v1/groups/{group}/archive`: make a group read-only and hide it from lists.
+    ArchiveGroup [group], Post, "/api/v1/groups/{group}/archive" => Group);
+path_endpoint!(
+    /// `POST /api/v1/groups/{group}/unarchive`: bring an archived group back.
+    UnarchiveGroup [group], Post, "/api/v1/groups/{group}/unarchive" => Group);
+path_endpoint!(
+    /// `POST /api/v1/groups/{group}/join`: join, accept an invitation, or ask to join.
+    JoinGroup [group], Post, "/api/v1/groups/{group}/join" => JoinResult);
+path_endpoint!(
+    /// `POST /api/v1/groups/{group}/leave`: leave, withdraw a request or decline an invitation.
+    LeaveGroup [group], Post, "/api/v1/groups/{group}/leave" => NoContent);
+path_endpoint!(
+    /// `POST /api/v1/groups/{group}/invitations`: invite a member (group facilitators).
+    InviteToGroup [group] body InviteToGroupRequest, Post, "/api/v1/groups/{group}/invitations" => GroupMember);
+path_endpoint!(
+    /// `POST /api/v1/groups/{group}/members/{user}/approve`: approve a request to join.
+    ApproveGroupRequest [group, user], Post, "/api/v1/groups/{group}/members/{user}/approve" => GroupMember);
+path_endpoint!(
+    /// `POST /api/v1/groups/{group}/members/{user}/deny`: deny a request to join.
+    DenyGroupRequest [group, user], Post, "/api/v1/groups/{group}/members/{user}/deny" => NoContent);
+path_endpoint!(
+    /// `DELETE /api/v1/groups/{group}/members/{user}`: remove a member or cancel an invitation.
+    RemoveGroupMember [group, user], Delete, "/api/v1/groups/{group}/members/{user}" => NoContent);
+path_endpoint!(
+    /// `PUT /api/v1/groups/{group}/members/{user}/role`: change a member's role in the group.
+    ChangeGroupRole [group, user] body ChangeGroupRoleRequest, Put, "/api/v1/groups/{group}/members/{user}/role" => GroupMember);
+
+/// `GET /api/v1/groups/{group}/members`: a group's members (and, for its
+/// facilitators, pending requests and invitations), by name.
+#[derive(Clone, Debug, Default)]
+pub struct ListGroupMembers {
+    /// The group's id or slug.
+    pub group: String,
+    /// Only memberships with this status (default `active`).
+    pub status: Option<MembershipStatus>,
+    /// Page size (1 to 100).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl Endpoint for ListGroupMembers {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/groups/{group}/members";
+    type Body = ();
+    type Response = Page<GroupMember>;
+    fn path(&self) -> String {
+        let query = query_string(&[
+            ("status", self.status.map(|s| s.as_str().to_owned())),
+            ("limit", self.limit.map(|l| l.to_string())),
+            ("cursor", self.cursor.clone()),
+        ]);
+        format!("/api/v1/groups/{}/members{query}", encode_component(&self.group))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_parameters_are_substituted_and_encoded() {
+        let endpoint = ApproveGroupRequest { group: "soil health".into(), user: "u/1".into() };
+        assert_eq!(endpoint.path(), "/api/v1/groups/soil%20health/members/u%2F1/approve");
+        let list = ListGroupMembers { group: "g".into(), status: Some(MembershipStatus::Requested), ..Default::default() };
+        assert_eq!(list.path(), "/api/v1/groups/g/members?status=requested");
     }
 }

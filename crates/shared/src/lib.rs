@@ -10,6 +10,7 @@ pub mod community;
 pub mod endpoint;
 pub mod endpoints;
 pub mod error;
+pub mod groups;
 pub mod members;
 pub mod pagination;
 pub mod system;

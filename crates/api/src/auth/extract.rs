@@ -10,6 +10,7 @@ use futures_util::future::LocalBoxFuture;
 use crate::auth::jwt::Claims;
 use crate::entities::user;
 use crate::error::ApiError;
+use crate::policy::Actor;
 use crate::state::AppState;
 
 /// A signed-in, active member.
@@ -22,9 +23,26 @@ pub struct AuthUser {
     pub claims: Claims,
 }
 
+impl AuthUser {
+    /// The actor the policy reasons about.
+    pub fn actor(&self) -> Actor {
+        Actor::Member(self.user.clone())
+    }
+}
+
 /// A member if the request carries a credential, or anonymous if it carries none.
 #[derive(Clone, Debug)]
 pub struct MaybeAuthUser(pub Option<AuthUser>);
+
+impl MaybeAuthUser {
+    /// The actor the policy reasons about (anonymous when nobody signed in).
+    pub fn actor(&self) -> Actor {
+        match &self.0 {
+            Some(auth) => auth.actor(),
+            None => Actor::Anonymous,
+        }
+    }
+}
 
 enum Credential {
     None,

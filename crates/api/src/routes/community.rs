@@ -59,6 +59,6 @@ pub async fn update_community(
     body: web::Json<UpdateCommunityRequest>,
 ) -> ApiResult<HttpResponse> {
     let if_match = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok());
-    let updated = community::update(&state, &auth.user, if_match, body.into_inner()).await?;
+    let updated = community::update(&state, &auth.actor(), if_match, body.into_inner()).await?;
     Ok(with_etag(&updated))
 }

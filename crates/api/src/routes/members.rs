@@ -1,8 +1,8 @@
-//! Member administration and invitations.
+//! Member administration and invitations to the community.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use copse_shared::auth::{AccountStatus, Role, User};
-use copse_shared::members::{CreateInvitationRequest, CreatedInvitation};
+use copse_shared::members::{ChangeRoleRequest, CreateInvitationRequest, CreatedInvitation, Invitation};
 use copse_shared::{Page, Problem};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -14,7 +14,15 @@ use crate::services::{invitations, members};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_members).service(approve_member).service(create_invitation);
+    cfg.service(list_members)
+        .service(approve_member)
+        .service(reject_member)
+        .service(change_member_role)
+        .service(suspend_member)
+        .service(reinstate_member)
+        .service(create_invitation)
+        .service(list_invitations)
+        .service(revoke_invitation);
 }
 
 /// Filters and paging of the member list.
@@ -25,6 +33,16 @@ pub struct MembersQuery {
     pub status: Option<AccountStatus>,
     /// Only accounts with this role.
     pub role: Option<Role>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Paging only.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
     /// Page size, 1 to 100 (default 20).
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
@@ -50,9 +68,8 @@ pub async fn list_members(
     query: web::Query<MembersQuery>,
 ) -> ApiResult<web::Json<Page<User>>> {
     let query = query.into_inner();
-    let filter =
-        members::MemberFilter { status: query.status, role: query.role, limit: query.limit, cursor: query.cursor };
-    Ok(web::Json(members::list(&state, &auth.user, filter).await?))
+    let filter = members::MemberFilter { status: query.status, role: query.role, limit: query.limit, cursor: query.cursor };
+    Ok(web::Json(members::list(&state, &auth.actor(), filter).await?))
 }
 
 /// Approves a registration that waits under the `approval` join policy.
@@ -69,12 +86,88 @@ pub async fn list_members(
     ),
 )]
 #[post("/members/{id}/approve")]
-pub async fn approve_member(
+pub async fn approve_member(auth: AuthUser, state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<web::Json<User>> {
+    Ok(web::Json(members::approve(&state, &auth.actor(), &id).await?.to_dto()))
+}
+
+/// Rejects a pending registration. The account is deleted (the person may register
+/// again later); the audit log keeps the email.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "reject_member",
+    security(("bearer_jwt" = [])),
+    params(("id" = String, Path, description = "The account's id")),
+    responses(
+        (status = 204, description = "Rejected"),
+        (status = 403, description = "Not a facilitator or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account is not pending", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/members/{id}/reject")]
+pub async fn reject_member(auth: AuthUser, state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    members::reject(&state, &auth.actor(), &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Changes a member's site role (admins only). The last admin cannot step down.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "change_member_role",
+    security(("bearer_jwt" = [])),
+    params(("id" = String, Path, description = "The account's id")),
+    request_body = ChangeRoleRequest,
+    responses(
+        (status = 200, description = "The account with its new role", body = User),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It would leave the community without an admin", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[put("/members/{id}/role")]
+pub async fn change_member_role(
     auth: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<String>,
+    body: web::Json<ChangeRoleRequest>,
 ) -> ApiResult<web::Json<User>> {
-    Ok(web::Json(members::approve(&state, &auth.user, &id).await?.to_dto()))
+    Ok(web::Json(members::change_role(&state, &auth.actor(), &id, body.role).await?.to_dto()))
+}
+
+/// Suspends an account: it can no longer sign in, and its access and refresh tokens
+/// stop working at once. Facilitators may suspend members; admins anyone but themselves.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "suspend_member",
+    security(("bearer_jwt" = [])),
+    params(("id" = String, Path, description = "The account's id")),
+    responses(
+        (status = 200, description = "The suspended account", body = User),
+        (status = 403, description = "Not allowed to suspend this account", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/members/{id}/suspend")]
+pub async fn suspend_member(auth: AuthUser, state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<web::Json<User>> {
+    Ok(web::Json(members::suspend(&state, &auth.actor(), &id).await?.to_dto()))
+}
+
+/// Lifts a suspension.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "reinstate_member",
+    security(("bearer_jwt" = [])),
+    params(("id" = String, Path, description = "The account's id")),
+    responses(
+        (status = 200, description = "The reinstated account", body = User),
+        (status = 403, description = "Not allowed to reinstate this account", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account is not suspended", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/members/{id}/reinstate")]
+pub async fn reinstate_member(auth: AuthUser, state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<web::Json<User>> {
+    Ok(web::Json(members::reinstate(&state, &auth.actor(), &id).await?.to_dto()))
 }
 
 /// Creates an invitation; its token is returned once and stored only as a hash.
@@ -86,7 +179,6 @@ pub async fn approve_member(
     responses(
         (status = 201, description = "The invitation and its token", body = CreatedInvitation),
         (status = 403, description = "Not allowed to invite (or to invite staff)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/invitations")]
@@ -95,7 +187,47 @@ pub async fn create_invitation(
     state: web::Data<AppState>,
     body: web::Json<CreateInvitationRequest>,
 ) -> ApiResult<HttpResponse> {
-    let (invitation, token) = invitations::create(&state, &auth.user, body.into_inner()).await?;
+    let (invitation, token) = invitations::create(&state, &auth.actor(), body.into_inner()).await?;
     let register_path = format!("/register?invite={token}");
     Ok(HttpResponse::Created().json(CreatedInvitation { invitation: invitation.to_dto(), token, register_path }))
+}
+
+/// Invitations, newest first (facilitators and admins). Tokens are never listed.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "list_invitations",
+    security(("bearer_jwt" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "One page of invitations", body = Page<Invitation>),
+        (status = 403, description = "Not a facilitator or admin", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/invitations")]
+pub async fn list_invitations(
+    auth: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<web::Json<Page<Invitation>>> {
+    let query = query.into_inner();
+    Ok(web::Json(invitations::list(&state, &auth.actor(), query.limit, query.cursor).await?))
+}
+
+/// Revokes an unused invitation.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "revoke_invitation",
+    security(("bearer_jwt" = [])),
+    params(("id" = String, Path, description = "The invitation's id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 403, description = "Not a facilitator or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such invitation", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already used", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/invitations/{id}")]
+pub async fn revoke_invitation(auth: AuthUser, state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    invitations::revoke(&state, &auth.actor(), &id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

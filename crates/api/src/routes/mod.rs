@@ -3,8 +3,10 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod audit;
 pub mod auth;
 pub mod community;
+pub mod groups;
 pub mod members;
 pub mod system;
 
@@ -14,6 +16,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     community::configure(cfg);
     members::configure(cfg);
+    groups::configure(cfg);
+    audit::configure(cfg);
 }
 
 /// The client's IP address, as seen on the socket (no proxy headers are trusted).

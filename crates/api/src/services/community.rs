@@ -2,11 +2,13 @@
 
 use chrono::Utc;
 use copse_shared::community::UpdateCommunityRequest;
-use copse_shared::{ErrorCode, auth::Role};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use copse_shared::ErrorCode;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
 use sha2::{Digest, Sha256};
 
-use crate::entities::{community_settings, user};
+use crate::entities::community_settings;
+use crate::policy::{self, Action, Actor, Resource};
+use crate::services::audit::{self, Event};
 use crate::error::{ApiError, ApiResult};
 use crate::services::validate;
 use crate::state::AppState;
@@ -35,13 +37,12 @@ pub fn if_match_accepts(header: &str, current: &str) -> bool {
 /// Replaces the settings. Only admins may; a stale `If-Match` fails with 412.
 pub async fn update(
     state: &AppState,
-    actor: &user::Model,
+    actor: &Actor,
     if_match: Option<&str>,
     request: UpdateCommunityRequest,
 ) -> ApiResult<community_settings::Model> {
-    if actor.role() != Role::Admin {
-        return Err(ApiError::forbidden("Only admins may change the community's settings."));
-    }
+    policy::require(actor, Action::UpdateCommunity, &Resource::Community)?;
+    let me = actor.user().ok_or_else(policy::sign_in_required)?;
     let mut errors = validate::Errors::default();
     let name = validate::text(&mut errors, "name", &request.name, 1, 80);
     let tagline = validate::text(&mut errors, "tagline", &request.tagline, 0, 200);
@@ -62,8 +63,12 @@ pub async fn update(
     active.join_policy = Set(request.join_policy.as_str().to_owned());
     active.public_read = Set(request.public_read);
     active.updated_at = Set(Utc::now());
-    let updated = active.update(&state.db).await?;
-    tracing::info!(actor = %actor.id, "community settings updated");
+    let txn = state.db.begin().await?;
+    let updated = active.update(&txn).await?;
+    let details = serde_json::to_value(updated.to_dto()).unwrap_or_default();
+    let event = Event { action: "community.update", target_type: "community", target_id: "1", target_label: &updated.name, details };
+    audit::record(&txn, me, event).await?;
+    txn.commit().await?;
     Ok(updated)
 }
 

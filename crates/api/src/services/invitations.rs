@@ -1,30 +1,35 @@
-//! Invitations: facilitators and admins invite people; only admins invite staff.
+//! Invitations to the community: facilitators and admins invite people; only admins
+//! invite staff. Creation and revocation are audited.
 
 use chrono::{Duration, Utc};
+use copse_shared::Page;
 use copse_shared::auth::Role;
-use copse_shared::members::CreateInvitationRequest;
-use sea_orm::{ActiveModelTrait, Set};
+use copse_shared::members::{CreateInvitationRequest, Invitation};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::secret;
-use crate::entities::{invitation, user};
+use crate::entities::invitation;
 use crate::error::{ApiError, ApiResult};
+use crate::policy::{self, Action, Actor, Resource};
+use crate::services::audit::{self, Event};
+use crate::services::pagination::{self, Cursor};
 use crate::services::validate;
 use crate::state::AppState;
 
 /// Creates an invitation and returns it with its one-time-visible token.
 pub async fn create(
     state: &AppState,
-    actor: &user::Model,
+    actor: &Actor,
     request: CreateInvitationRequest,
 ) -> ApiResult<(invitation::Model, String)> {
-    if !actor.role().is_staff() {
-        return Err(ApiError::forbidden("Only facilitators and admins may invite people."));
-    }
+    policy::require(actor, Action::Invite, &Resource::Community)?;
     let role = request.role.unwrap_or(Role::Member);
-    if role != Role::Member && actor.role() != Role::Admin {
-        return Err(ApiError::forbidden("Only admins may invite facilitators or admins."));
+    if role != Role::Member {
+        policy::require(actor, Action::InviteStaff, &Resource::Community)?;
     }
+    let me = actor.user().ok_or_else(policy::sign_in_required)?;
     let mut errors = validate::Errors::default();
     let email = request.email.as_deref().map(|raw| validate::email(&mut errors, "email", raw));
     let days = request.expires_in_days.unwrap_or(14);
@@ -34,19 +39,74 @@ pub async fn create(
     errors.finish()?;
     let token = secret::random_token();
     let now = Utc::now();
+    let txn = state.db.begin().await?;
     let created = invitation::ActiveModel {
         id: Set(Uuid::new_v4().to_string()),
         token_hash: Set(secret::token_hash(&token)),
         email: Set(email),
         role: Set(role.as_str().to_owned()),
-        created_by: Set(actor.id.clone()),
+        created_by: Set(me.id.clone()),
         created_at: Set(now),
         expires_at: Set(now + Duration::days(i64::from(days))),
         used_at: Set(None),
         used_by: Set(None),
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await?;
-    tracing::info!(actor = %actor.id, invitation = %created.id, "invitation created");
+    let label = created.email.clone().unwrap_or_else(|| "(any email)".to_owned());
+    let event = Event {
+        action: "invitation.create",
+        target_type: "invitation",
+        target_id: &created.id,
+        target_label: &label,
+        details: json!({"role": role.as_str(), "expires_at": created.expires_at}),
+    };
+    audit::record(&txn, me, event).await?;
+    txn.commit().await?;
     Ok((created, token))
+}
+
+/// Lists invitations, newest first.
+pub async fn list(state: &AppState, actor: &Actor, limit: Option<u64>, cursor: Option<String>) -> ApiResult<Page<Invitation>> {
+    policy::require(actor, Action::Invite, &Resource::Community)?;
+    let limit = pagination::page_size(limit)?;
+    let mut query = invitation::Entity::find();
+    if let Some(cursor) = cursor {
+        let Cursor { at, id } = Cursor::decode(&cursor)?;
+        query = query.filter(
+            Condition::any()
+                .add(invitation::Column::CreatedAt.lt(at))
+                .add(Condition::all().add(invitation::Column::CreatedAt.eq(at)).add(invitation::Column::Id.lt(id))),
+        );
+    }
+    let rows = query
+        .order_by_desc(invitation::Column::CreatedAt)
+        .order_by_desc(invitation::Column::Id)
+        .limit(limit + 1)
+        .all(&state.db)
+        .await?;
+    let (rows, next_cursor) = pagination::split(rows, limit, |last| Cursor::new(last.created_at, &last.id).encode());
+    Ok(Page { items: rows.iter().map(invitation::Model::to_dto).collect(), next_cursor })
+}
+
+/// Revokes an unused invitation.
+pub async fn revoke(state: &AppState, actor: &Actor, id: &str) -> ApiResult<()> {
+    policy::require(actor, Action::Invite, &Resource::Community)?;
+    let me = actor.user().ok_or_else(policy::sign_in_required)?;
+    let found = invitation::Entity::find_by_id(id.to_owned()).one(&state.db).await?.ok_or_else(ApiError::not_found)?;
+    if found.used_at.is_some() {
+        return Err(ApiError::client(
+            actix_web::http::StatusCode::CONFLICT,
+            copse_shared::ErrorCode::Conflict,
+            "This invitation was already used.",
+        ));
+    }
+    let txn = state.db.begin().await?;
+    let label = found.email.clone().unwrap_or_else(|| "(any email)".to_owned());
+    let event =
+        Event { action: "invitation.revoke", target_type: "invitation", target_id: &found.id, target_label: &label, details: json!({}) };
+    audit::record(&txn, me, event).await?;
+    found.delete(&txn).await?;
+    txn.commit().await?;
+    Ok(())
 }

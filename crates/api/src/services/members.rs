@@ -1,15 +1,22 @@
-//! Member administration: listing accounts and approving pending registrations.
+//! Member administration: listing accounts, approving or rejecting registrations,
+//! changing site roles, suspending and reinstating. Every change is audited.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
-use copse_shared::Page;
+use actix_web::http::StatusCode;
+use chrono::Utc;
 use copse_shared::auth::{AccountStatus, Role, User};
-use copse_shared::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use copse_shared::{ErrorCode, Page};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use serde_json::json;
 
 use crate::entities::user;
 use crate::error::{ApiError, ApiResult};
+use crate::policy::{self, Action, Actor, Resource};
+use crate::services::audit::{self, Event};
+use crate::services::pagination::{self, Cursor};
+use crate::services::sessions;
 use crate::state::AppState;
 
 /// Filters of the member list.
@@ -25,42 +32,14 @@ pub struct MemberFilter {
     pub cursor: Option<String>,
 }
 
-/// Encodes a keyset position as an opaque cursor.
-pub fn encode_cursor(created_at: DateTime<Utc>, id: &str) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}|{id}", created_at.to_rfc3339()))
-}
-
-/// Decodes a cursor, refusing anything this server did not produce.
-pub fn decode_cursor(cursor: &str) -> ApiResult<(DateTime<Utc>, String)> {
-    let invalid = || ApiError::bad_request("The cursor is not valid; start again from the first page.");
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (at, id) = text.split_once('|').ok_or_else(invalid)?;
-    let at = DateTime::parse_from_rfc3339(at).map_err(|_| invalid())?.with_timezone(&Utc);
-    Ok((at, id.to_owned()))
-}
-
-/// Clamps a requested page size.
-pub fn page_size(limit: Option<u64>) -> ApiResult<u64> {
-    match limit {
-        None => Ok(DEFAULT_LIMIT),
-        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(_) => Err(ApiError::field("limit", "out_of_range", format!("Use a limit between 1 and {MAX_LIMIT}."))),
-    }
-}
-
-fn require_staff(actor: &user::Model) -> ApiResult<()> {
-    if actor.role().is_staff() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("Only facilitators and admins may administer members."))
-    }
+fn conflict(detail: &str) -> ApiError {
+    ApiError::client(StatusCode::CONFLICT, ErrorCode::Conflict, detail)
 }
 
 /// Lists accounts, newest first, with keyset pagination (stable under inserts).
-pub async fn list(state: &AppState, actor: &user::Model, filter: MemberFilter) -> ApiResult<Page<User>> {
-    require_staff(actor)?;
-    let limit = page_size(filter.limit)?;
+pub async fn list(state: &AppState, actor: &Actor, filter: MemberFilter) -> ApiResult<Page<User>> {
+    policy::require(actor, Action::AdministerMembers, &Resource::Community)?;
+    let limit = pagination::page_size(filter.limit)?;
     let mut query = user::Entity::find();
     if let Some(status) = filter.status {
         query = query.filter(user::Column::Status.eq(status.as_str()));
@@ -69,65 +48,142 @@ pub async fn list(state: &AppState, actor: &user::Model, filter: MemberFilter) -
         query = query.filter(user::Column::Role.eq(role.as_str()));
     }
     if let Some(cursor) = &filter.cursor {
-        let (at, id) = decode_cursor(cursor)?;
+        let Cursor { at, id } = Cursor::decode(cursor)?;
         query = query.filter(
             Condition::any()
                 .add(user::Column::CreatedAt.lt(at))
                 .add(Condition::all().add(user::Column::CreatedAt.eq(at)).add(user::Column::Id.lt(id))),
         );
     }
-    let mut rows = query
+    let rows = query
         .order_by_desc(user::Column::CreatedAt)
         .order_by_desc(user::Column::Id)
         .limit(limit + 1)
         .all(&state.db)
         .await?;
-    let next_cursor = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|last| encode_cursor(last.created_at, &last.id))
-    } else {
-        None
-    };
+    let (rows, next_cursor) = pagination::split(rows, limit, |last| Cursor::new(last.created_at, &last.id).encode());
     Ok(Page { items: rows.iter().map(user::Model::to_dto).collect(), next_cursor })
 }
 
-/// Approves a pending registration.
-pub async fn approve(state: &AppState, actor: &user::Model, id: &str) -> ApiResult<user::Model> {
-    require_staff(actor)?;
-    let account = user::Entity::find_by_id(id.to_owned()).one(&state.db).await?.ok_or_else(ApiError::not_found)?;
-    if account.status() != AccountStatus::Pending {
-        return Err(ApiError::client(
-            actix_web::http::StatusCode::CONFLICT,
-            copse_shared::ErrorCode::Conflict,
-            "Only pending registrations can be approved.",
-        ));
-    }
-    let mut active: user::ActiveModel = account.into();
-    active.status = Set(AccountStatus::Active.as_str().to_owned());
-    active.updated_at = Set(Utc::now());
-    let approved = active.update(&state.db).await?;
-    tracing::info!(actor = %actor.id, user_id = %approved.id, "registration approved");
-    Ok(approved)
+async fn target(state: &AppState, id: &str) -> ApiResult<user::Model> {
+    user::Entity::find_by_id(id.to_owned()).one(&state.db).await?.ok_or_else(ApiError::not_found)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The acting member (these operations need a signed-in member).
+fn acting(actor: &Actor) -> ApiResult<&user::Model> {
+    actor.user().ok_or_else(policy::sign_in_required)
+}
 
-    #[test]
-    fn cursors_round_trip_and_garbage_is_refused() {
-        let at = Utc::now();
-        let cursor = encode_cursor(at, "abc");
-        let (back, id) = decode_cursor(&cursor).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((back, id.as_str()), (at, "abc"));
-        assert!(decode_cursor("!!!").is_err());
-        assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("no separator")).is_err());
+async fn set_status(
+    state: &AppState,
+    actor: &user::Model,
+    account: user::Model,
+    status: AccountStatus,
+    action: &str,
+) -> ApiResult<user::Model> {
+    let from = account.status.clone();
+    let mut active: user::ActiveModel = account.into();
+    active.status = Set(status.as_str().to_owned());
+    active.updated_at = Set(Utc::now());
+    let txn = state.db.begin().await?;
+    let updated = active.update(&txn).await?;
+    if status == AccountStatus::Suspended {
+        // Refresh tokens die here; access tokens die because every request re-reads
+        // the account's status.
+        sessions::revoke_user_sessions(&txn, &updated.id, None).await?;
     }
+    let details = json!({"from": from, "to": status.as_str()});
+    audit::record(
+        &txn,
+        actor,
+        Event { action, target_type: "user", target_id: &updated.id, target_label: &updated.email, details },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
 
-    #[test]
-    fn page_sizes_are_bounded() {
-        assert_eq!(page_size(None).ok(), Some(DEFAULT_LIMIT));
-        assert!(page_size(Some(0)).is_err());
-        assert!(page_size(Some(MAX_LIMIT + 1)).is_err());
+/// Approves a pending registration.
+pub async fn approve(state: &AppState, actor: &Actor, id: &str) -> ApiResult<user::Model> {
+    policy::require(actor, Action::AdministerMembers, &Resource::Community)?;
+    let account = target(state, id).await?;
+    if account.status() != AccountStatus::Pending {
+        return Err(conflict("Only pending registrations can be approved."));
     }
+    set_status(state, acting(actor)?, account, AccountStatus::Active, "member.approve").await
+}
+
+/// Rejects a pending registration: the account is deleted, so the person may
+/// register again later; the audit log keeps the email.
+pub async fn reject(state: &AppState, actor: &Actor, id: &str) -> ApiResult<()> {
+    policy::require(actor, Action::AdministerMembers, &Resource::Community)?;
+    let account = target(state, id).await?;
+    if account.status() != AccountStatus::Pending {
+        return Err(conflict("Only pending registrations can be rejected."));
+    }
+    let txn = state.db.begin().await?;
+    let event = Event {
+        action: "member.reject",
+        target_type: "user",
+        target_id: &account.id,
+        target_label: &account.email,
+        details: json!({"display_name": account.display_name}),
+    };
+    audit::record(&txn, acting(actor)?, event).await?;
+    account.clone().delete(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Changes a site role (admins only). The last admin cannot step down.
+pub async fn change_role(state: &AppState, actor: &Actor, id: &str, role: Role) -> ApiResult<user::Model> {
+    policy::require(actor, Action::ChangeSiteRole, &Resource::Community)?;
+    let account = target(state, id).await?;
+    let from = account.role();
+    if from == role {
+        return Ok(account);
+    }
+    if from == Role::Admin {
+        let admins = user::Entity::find()
+            .filter(user::Column::Role.eq(Role::Admin.as_str()))
+            .filter(user::Column::Status.eq(AccountStatus::Active.as_str()))
+            .count(&state.db)
+            .await?;
+        if admins <= 1 {
+            return Err(conflict("The community needs at least one admin; appoint another admin first."));
+        }
+    }
+    let mut active: user::ActiveModel = account.into();
+    active.role = Set(role.as_str().to_owned());
+    active.updated_at = Set(Utc::now());
+    let txn = state.db.begin().await?;
+    let updated = active.update(&txn).await?;
+    let details = json!({"from": from.as_str(), "to": role.as_str()});
+    let event =
+        Event { action: "member.role_change", target_type: "user", target_id: &updated.id, target_label: &updated.email, details };
+    audit::record(&txn, acting(actor)?, event).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Suspends an account; its sessions stop working at once.
+pub async fn suspend(state: &AppState, actor: &Actor, id: &str) -> ApiResult<user::Model> {
+    let account = target(state, id).await?;
+    let is_self = actor.user().is_some_and(|me| me.id == account.id);
+    policy::require(actor, Action::SuspendMember, &Resource::Account { role: account.role(), is_self })?;
+    if account.status() == AccountStatus::Suspended {
+        return Ok(account);
+    }
+    set_status(state, acting(actor)?, account, AccountStatus::Suspended, "member.suspend").await
+}
+
+/// Lifts a suspension.
+pub async fn reinstate(state: &AppState, actor: &Actor, id: &str) -> ApiResult<user::Model> {
+    let account = target(state, id).await?;
+    let is_self = actor.user().is_some_and(|me| me.id == account.id);
+    policy::require(actor, Action::SuspendMember, &Resource::Account { role: account.role(), is_self })?;
+    if account.status() != AccountStatus::Suspended {
+        return Err(conflict("Only suspended accounts can be reinstated."));
+    }
+    set_status(state, acting(actor)?, account, AccountStatus::Active, "member.reinstate").await
 }

@@ -2,8 +2,12 @@
 //! the state and plain inputs, check permissions, and return entities or `ApiError`.
 
 pub mod accounts;
+pub mod audit;
 pub mod community;
+pub mod groups;
 pub mod invitations;
+pub mod markdown;
 pub mod members;
+pub mod pagination;
 pub mod sessions;
 pub mod validate;

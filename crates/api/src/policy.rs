@@ -1,0 +1,319 @@
+//! The one authorization policy. Every service asks `can(actor, action, resource)`,
+//! and list queries use the SQL form of the same rules (`visible_groups`), so a list
+//! never shows an item that a single read would refuse. Nothing else decides access.
+
+use copse_shared::ErrorCode;
+use copse_shared::auth::Role;
+use copse_shared::groups::{GroupRole, GroupVisibility, MembershipStatus};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition};
+
+use crate::entities::{group, group_membership, user};
+use crate::error::{ApiError, ApiResult};
+
+/// Who is asking.
+#[derive(Clone, Debug)]
+pub enum Actor {
+    /// Nobody signed in.
+    Anonymous,
+    /// A signed-in, active member (the extractor guarantees the status).
+    Member(user::Model),
+}
+
+impl Actor {
+    /// The account, if signed in.
+    pub fn user(&self) -> Option<&user::Model> {
+        match self {
+            Actor::Anonymous => None,
+            Actor::Member(user) => Some(user),
+        }
+    }
+
+    fn role(&self) -> Option<Role> {
+        self.user().map(user::Model::role)
+    }
+
+    fn is_staff(&self) -> bool {
+        self.role().is_some_and(Role::is_staff)
+    }
+
+    fn is_admin(&self) -> bool {
+        self.role() == Some(Role::Admin)
+    }
+}
+
+/// What the actor wants to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Change the community's settings.
+    UpdateCommunity,
+    /// List accounts, approve or reject registrations.
+    AdministerMembers,
+    /// Create or revoke invitations to the community.
+    Invite,
+    /// Invite someone as facilitator or admin.
+    InviteStaff,
+    /// Change an account's site role.
+    ChangeSiteRole,
+    /// Suspend or reinstate an account.
+    SuspendMember,
+    /// Read the audit log.
+    ReadAudit,
+    /// Create a group.
+    CreateGroup,
+    /// See a group and its content.
+    ReadGroup,
+    /// Edit a group's name and description.
+    UpdateGroup,
+    /// Make a group public or private.
+    ChangeGroupVisibility,
+    /// Archive or unarchive a group.
+    ArchiveGroup,
+    /// Join, ask to join, or accept an invitation.
+    JoinGroup,
+    /// See who belongs to a group.
+    ReadGroupMembers,
+    /// Approve requests, invite, remove members, change roles in a group.
+    ManageGroupMembers,
+}
+
+/// What a group-scoped decision needs to know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupFacts {
+    /// The group's visibility.
+    pub visibility: GroupVisibility,
+    /// The actor's membership in it.
+    pub membership: Option<(GroupRole, MembershipStatus)>,
+    /// The community setting: may anonymous visitors read public content?
+    pub public_read: bool,
+}
+
+impl GroupFacts {
+    fn is_active_member(&self) -> bool {
+        matches!(self.membership, Some((_, MembershipStatus::Active)))
+    }
+
+    fn is_group_facilitator(&self) -> bool {
+        self.membership == Some((GroupRole::Facilitator, MembershipStatus::Active))
+    }
+}
+
+/// What the action is about.
+#[derive(Clone, Debug)]
+pub enum Resource<'a> {
+    /// The community as a whole.
+    Community,
+    /// An account: its role, and whether it is the actor's own.
+    Account {
+        /// The account's role.
+        role: Role,
+        /// Whether the actor acts on themselves.
+        is_self: bool,
+    },
+    /// A group.
+    Group(&'a GroupFacts),
+}
+
+/// The policy.
+pub fn can(actor: &Actor, action: Action, resource: &Resource<'_>) -> bool {
+    use Action::*;
+    match (action, resource) {
+        (UpdateCommunity | ChangeSiteRole | ReadAudit | InviteStaff, _) => actor.is_admin(),
+        (AdministerMembers | Invite | CreateGroup, _) => actor.is_staff(),
+        (SuspendMember, Resource::Account { role, is_self }) => {
+            // Nobody suspends themselves; facilitators may suspend members only.
+            !is_self && (actor.is_admin() || (actor.is_staff() && *role == Role::Member))
+        }
+        (ReadGroup, Resource::Group(group)) => can_read_group(actor, group),
+        (ReadGroupMembers | JoinGroup, Resource::Group(group)) => {
+            actor.user().is_some() && (can_read_group(actor, group) || action == JoinGroup)
+        }
+        (UpdateGroup | ManageGroupMembers, Resource::Group(group)) => {
+            actor.is_staff() || (actor.user().is_some() && group.is_group_facilitator())
+        }
+        (ChangeGroupVisibility | ArchiveGroup, Resource::Group(_)) => actor.is_staff(),
+        // Any other pairing is a programming error; refusing is the safe answer.
+        _ => false,
+    }
+}
+
+fn can_read_group(actor: &Actor, group: &GroupFacts) -> bool {
+    match actor {
+        Actor::Anonymous => group.public_read && group.visibility == GroupVisibility::Public,
+        Actor::Member(_) => {
+            actor.is_staff()
+                || group.visibility == GroupVisibility::Public
+                || group.is_active_member()
+                || matches!(group.membership, Some((_, MembershipStatus::Invited)))
+        }
+    }
+}
+
+/// The SQL form of `ReadGroup` for list queries; `None` means the actor may see none.
+pub fn visible_groups(actor: &Actor, public_read: bool) -> Option<Condition> {
+    let public = group::Column::Visibility.eq(GroupVisibility::Public.as_str());
+    match actor {
+        Actor::Anonymous => public_read.then(|| Condition::all().add(public)),
+        Actor::Member(_) if actor.is_staff() => Some(Condition::all()),
+        Actor::Member(user) => {
+            let mine = Query::select()
+                .column(group_membership::Column::GroupId)
+                .from(group_membership::Entity)
+                .and_where(Expr::col(group_membership::Column::UserId).eq(user.id.clone()))
+                .and_where(
+                    Expr::col(group_membership::Column::Status)
+                        .is_in([MembershipStatus::Active.as_str(), MembershipStatus::Invited.as_str()]),
+                )
+                .to_owned();
+            Some(Condition::any().add(public).add(group::Column::Id.in_subquery(mine)))
+        }
+    }
+}
+
+/// Fails unless the actor may act: 401 for anonymous visitors, 403 otherwise.
+pub fn require(actor: &Actor, action: Action, resource: &Resource<'_>) -> ApiResult<()> {
+    if can(actor, action, resource) {
+        Ok(())
+    } else if matches!(actor, Actor::Anonymous) {
+        Err(sign_in_required())
+    } else {
+        Err(ApiError::forbidden("You are not allowed to do this."))
+    }
+}
+
+/// Like `require` for a group, but answers 404 when the actor may not even see the
+/// group, so that a private group's existence is never revealed.
+pub fn require_group(actor: &Actor, action: Action, group: &GroupFacts) -> ApiResult<()> {
+    if !can(actor, Action::ReadGroup, &Resource::Group(group)) && action != Action::JoinGroup {
+        return Err(match actor {
+            Actor::Anonymous if !group.public_read => sign_in_required(),
+            _ => ApiError::not_found(),
+        });
+    }
+    require(actor, action, &Resource::Group(group))
+}
+
+/// 401 for content that needs a signed-in member.
+pub fn sign_in_required() -> ApiError {
+    ApiError::unauthorized(ErrorCode::AuthenticationRequired, "Sign in to see this.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn member(role: Role) -> Actor {
+        Actor::Member(user::Model {
+            id: "u".into(),
+            email: "u@example.org".into(),
+            display_name: "U".into(),
+            password_hash: String::new(),
+            role: role.as_str().into(),
+            status: "active".into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        })
+    }
+
+    fn facts(visibility: GroupVisibility, membership: Option<(GroupRole, MembershipStatus)>, public_read: bool) -> GroupFacts {
+        GroupFacts { visibility, membership, public_read }
+    }
+
+    use GroupRole::{Facilitator as GF, Member as GM};
+    use GroupVisibility::{Private, Public};
+    use MembershipStatus::{Active, Invited, Requested};
+
+    /// The authorization matrix: actor, group, action, expected decision.
+    #[test]
+    fn the_group_authorization_matrix_holds() {
+        let anonymous = Actor::Anonymous;
+        let plain = member(Role::Member);
+        let site_facilitator = member(Role::Facilitator);
+        let admin = member(Role::Admin);
+        let cases: Vec<(&str, &Actor, GroupFacts, Action, bool)> = vec![
+            ("anonymous, public, reading off", &anonymous, facts(Public, None, false), Action::ReadGroup, false),
+            ("anonymous, public, reading on", &anonymous, facts(Public, None, true), Action::ReadGroup, true),
+            ("anonymous, private, reading on", &anonymous, facts(Private, None, true), Action::ReadGroup, false),
+            ("anonymous never sees members", &anonymous, facts(Public, None, true), Action::ReadGroupMembers, false),
+            ("anonymous cannot join", &anonymous, facts(Public, None, true), Action::JoinGroup, false),
+            ("member, public", &plain, facts(Public, None, false), Action::ReadGroup, true),
+            ("member, private, outsider", &plain, facts(Private, None, false), Action::ReadGroup, false),
+            ("member, private, requested", &plain, facts(Private, Some((GM, Requested)), false), Action::ReadGroup, false),
+            ("member, private, invited", &plain, facts(Private, Some((GM, Invited)), false), Action::ReadGroup, true),
+            ("member, private, member", &plain, facts(Private, Some((GM, Active)), false), Action::ReadGroup, true),
+            ("member may join a private group (by request)", &plain, facts(Private, None, false), Action::JoinGroup, true),
+            ("group member sees members", &plain, facts(Private, Some((GM, Active)), false), Action::ReadGroupMembers, true),
+            ("outsider sees public members", &plain, facts(Public, None, false), Action::ReadGroupMembers, true),
+            ("outsider, private members", &plain, facts(Private, None, false), Action::ReadGroupMembers, false),
+            ("group member cannot manage", &plain, facts(Public, Some((GM, Active)), false), Action::ManageGroupMembers, false),
+            ("group facilitator manages", &plain, facts(Private, Some((GF, Active)), false), Action::ManageGroupMembers, true),
+            ("invited facilitator does not", &plain, facts(Private, Some((GF, Invited)), false), Action::ManageGroupMembers, false),
+            ("group facilitator edits", &plain, facts(Public, Some((GF, Active)), false), Action::UpdateGroup, true),
+            ("group facilitator cannot archive", &plain, facts(Public, Some((GF, Active)), false), Action::ArchiveGroup, false),
+            ("group facilitator cannot change visibility", &plain, facts(Public, Some((GF, Active)), false), Action::ChangeGroupVisibility, false),
+            ("site facilitator sees private", &site_facilitator, facts(Private, None, false), Action::ReadGroup, true),
+            ("site facilitator archives", &site_facilitator, facts(Private, None, false), Action::ArchiveGroup, true),
+            ("site facilitator manages", &site_facilitator, facts(Private, None, false), Action::ManageGroupMembers, true),
+            ("admin changes visibility", &admin, facts(Private, None, false), Action::ChangeGroupVisibility, true),
+        ];
+        for (name, actor, group, action, expected) in cases {
+            assert_eq!(can(actor, action, &Resource::Group(&group)), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_site_authorization_matrix_holds() {
+        let (plain, facilitator, admin) = (member(Role::Member), member(Role::Facilitator), member(Role::Admin));
+        let community = Resource::Community;
+        for (actor, expected) in [(&Actor::Anonymous, [false; 6]), (&plain, [false; 6])] {
+            for (i, action) in [
+                Action::UpdateCommunity,
+                Action::AdministerMembers,
+                Action::Invite,
+                Action::ChangeSiteRole,
+                Action::ReadAudit,
+                Action::CreateGroup,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                assert_eq!(can(actor, action, &community), expected[i], "{action:?}");
+            }
+        }
+        assert!(can(&facilitator, Action::AdministerMembers, &community));
+        assert!(can(&facilitator, Action::Invite, &community));
+        assert!(can(&facilitator, Action::CreateGroup, &community));
+        assert!(!can(&facilitator, Action::InviteStaff, &community));
+        assert!(!can(&facilitator, Action::ChangeSiteRole, &community));
+        assert!(!can(&facilitator, Action::ReadAudit, &community));
+        assert!(!can(&facilitator, Action::UpdateCommunity, &community));
+        assert!(can(&admin, Action::ChangeSiteRole, &community));
+        assert!(can(&admin, Action::ReadAudit, &community));
+    }
+
+    #[test]
+    fn suspension_rules_protect_staff_and_oneself() {
+        let (plain, facilitator, admin) = (member(Role::Member), member(Role::Facilitator), member(Role::Admin));
+        let target = |role, is_self| Resource::Account { role, is_self };
+        assert!(!can(&plain, Action::SuspendMember, &target(Role::Member, false)));
+        assert!(can(&facilitator, Action::SuspendMember, &target(Role::Member, false)));
+        assert!(!can(&facilitator, Action::SuspendMember, &target(Role::Facilitator, false)));
+        assert!(!can(&facilitator, Action::SuspendMember, &target(Role::Admin, false)));
+        assert!(can(&admin, Action::SuspendMember, &target(Role::Facilitator, false)));
+        assert!(!can(&admin, Action::SuspendMember, &target(Role::Admin, true)));
+    }
+
+    #[test]
+    fn a_hidden_group_is_not_found_rather_than_forbidden() {
+        let plain = member(Role::Member);
+        let hidden = facts(Private, None, false);
+        let error = require_group(&plain, Action::UpdateGroup, &hidden).err().map(|e| e.code());
+        assert_eq!(error, Some(ErrorCode::NotFound));
+        let visible = facts(Public, None, false);
+        let error = require_group(&plain, Action::UpdateGroup, &visible).err().map(|e| e.code());
+        assert_eq!(error, Some(ErrorCode::Forbidden));
+        let error = require_group(&Actor::Anonymous, Action::ReadGroup, &visible).err().map(|e| e.code());
+        assert_eq!(error, Some(ErrorCode::AuthenticationRequired));
+    }
+}
