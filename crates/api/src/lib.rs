@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
 pub mod policy;

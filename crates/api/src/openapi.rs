@@ -91,6 +91,26 @@ fn add_shared_problems(operation: &mut Operation) {
     add("500", "Unexpected error; the body reveals nothing internal");
 }
 
+/// Documents the `Idempotency-Key` header (see `crate::idempotency`).
+fn add_idempotency_key(operation: &mut Operation) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ObjectBuilder, Type};
+    let parameter = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .description(Some(
+            "Any unique string (a UUID, say). A retry with the same key and request returns the first answer \
+             (with `Idempotent-Replayed: true`) and changes nothing; the same key with another request is 422 \
+             `idempotency_key_reused`. Keys are remembered for 24 hours, per member.",
+        ))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String).max_length(Some(255))))
+        .build();
+    operation.parameters.get_or_insert_with(Vec::new).push(utoipa::openapi::RefOr::T(parameter));
+    operation.responses.responses.entry("409".to_owned()).or_insert_with(|| {
+        problem_response("Conflict, or a request with the same Idempotency-Key is still being handled")
+    });
+}
+
 /// The complete document for a set of collected operations.
 pub fn finish(mut spec: Spec) -> Spec {
     let mut base = ApiDoc::openapi();
@@ -98,7 +118,13 @@ pub fn finish(mut spec: Spec) -> Spec {
     if let (Some(collected), Some(components)) = (spec.components.take(), base.components.as_mut()) {
         components.schemas.extend(collected.schemas);
     }
-    for item in base.paths.paths.values_mut() {
+    for (path, item) in base.paths.paths.iter_mut() {
+        if let Some(post) = item.post.as_mut()
+            && !path.starts_with("/api/v1/auth/")
+            && post.security.as_ref().is_some_and(|s| !s.is_empty())
+        {
+            add_idempotency_key(post);
+        }
         for operation in
             [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
         {

@@ -14,6 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
+use crate::idempotency::idempotency;
 use crate::middleware::{KnownPaths, api_fallback, json_error, path_error, query_error, request_context};
 use crate::ratelimit::RateLimiter;
 use crate::state::AppState;
@@ -46,6 +47,7 @@ impl Application {
             settings: Arc::new(settings),
             limiter: Arc::new(RateLimiter::default()),
         };
+        crate::idempotency::spawn_purger(state.db.clone());
         let known = KnownPaths(Arc::new(openapi::spec()));
         let app_state = state.clone();
         let server = HttpServer::new(move || build_app(app_state.clone(), known.clone()))
@@ -109,5 +111,5 @@ fn build_app(
     } else {
         app.default_service(web::to(spa::not_built_handler))
     };
-    app.wrap(Compress::default()).wrap(from_fn(request_context))
+    app.wrap(from_fn(idempotency)).wrap(Compress::default()).wrap(from_fn(request_context))
 }

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_accounts;
 mod m20261122_000002_groups_and_audit;
+mod m20261122_000003_idempotency_keys;
 
 /// Applies every migration in order.
 #[derive(Debug)]
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_accounts::Migration),
             Box::new(m20261122_000002_groups_and_audit::Migration),
+            Box::new(m20261122_000003_idempotency_keys::Migration),
         ]
     }
 }

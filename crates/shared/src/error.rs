@@ -43,6 +43,8 @@ pub enum ErrorCode {
     EmailTaken,
     /// The request conflicts with the current state.
     Conflict,
+    /// The `Idempotency-Key` was already used for a different request.
+    IdempotencyKeyReused,
     /// `If-Match` did not match the current version.
     PreconditionFailed,
     /// The body is larger than the server accepts.
