@@ -101,6 +101,9 @@ pub struct Settings {
     /// Registrations allowed per client IP per hour.
     #[arg(long, env = "COPSE_REGISTER_PER_IP_PER_HOUR", default_value_t = 30, global = true)]
     pub register_per_ip_per_hour: u32,
+    /// Writes (creates, updates, deletes) allowed per member (or IP) per minute.
+    #[arg(long, env = "COPSE_WRITES_PER_MINUTE", default_value_t = 120, global = true)]
+    pub writes_per_minute: u32,
     /// Database pool size.
     #[arg(long, env = "COPSE_DB_POOL", default_value_t = 10, global = true)]
     pub db_pool: u32,

@@ -118,6 +118,47 @@ pub fn is_hashed_asset(name: &str) -> bool {
     stem.split(['-', '_']).skip(1).any(|part| part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// Limits writes (POST, PUT, PATCH, DELETE under `/api/v1`) per member, or per IP for
+/// anonymous callers, and reports the allowance in `RateLimit-*` headers. Sign-in
+/// endpoints have their own, stricter limits.
+pub async fn write_limits(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let is_write = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
+    let state = req.app_data::<web::Data<crate::state::AppState>>().cloned();
+    let (true, Some(state)) = (is_write && req.path().starts_with("/api/v1/") && !req.path().starts_with("/api/v1/auth/"), state)
+    else {
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    };
+    let who = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|token| state.jwt.verify(token.trim()).ok())
+        .map(|claims| format!("writes:user:{}", claims.sub))
+        .unwrap_or_else(|| format!("writes:ip:{}", crate::routes::client_ip(req.request())));
+    let limit = state.settings.writes_per_minute;
+    match state.limiter.hit(&who, limit, std::time::Duration::from_secs(60)) {
+        Ok(allowance) => {
+            let mut response = next.call(req).await?.map_into_boxed_body();
+            let headers = response.headers_mut();
+            for (name, value) in [
+                ("ratelimit-limit", allowance.limit.to_string()),
+                ("ratelimit-remaining", allowance.remaining.to_string()),
+                ("ratelimit-reset", allowance.reset.to_string()),
+            ] {
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    headers.insert(HeaderName::from_static(name), value);
+                }
+            }
+            Ok(response)
+        }
+        Err(error) => Ok(req.into_response(error.error_response())),
+    }
+}
+
 /// The path templates the API serves, to tell 405 (known path) from 404.
 #[derive(Clone)]
 pub struct KnownPaths(pub Arc<utoipa::openapi::OpenApi>);

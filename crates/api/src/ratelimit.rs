@@ -14,6 +14,17 @@ struct Window {
     count: u32,
 }
 
+/// Where a key stands after an accepted event, for the `RateLimit-*` headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Allowance {
+    /// Events allowed per window.
+    pub limit: u32,
+    /// Events left in this window.
+    pub remaining: u32,
+    /// Seconds until the window resets.
+    pub reset: u64,
+}
+
 /// Counts events per key in fixed windows.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
@@ -26,7 +37,7 @@ const SWEEP_THRESHOLD: usize = 10_000;
 impl RateLimiter {
     /// Records one event for `key`; fails with 429 when more than `limit` happened
     /// within `period`.
-    pub fn hit(&self, key: &str, limit: u32, period: Duration) -> Result<(), ApiError> {
+    pub fn hit(&self, key: &str, limit: u32, period: Duration) -> Result<Allowance, ApiError> {
         let now = Instant::now();
         let mut windows = match self.windows.lock() {
             Ok(guard) => guard,
@@ -46,7 +57,8 @@ impl RateLimiter {
             return Err(ApiError::RateLimited { retry_after, limit });
         }
         window.count += 1;
-        Ok(())
+        let reset = window.period.saturating_sub(now.duration_since(window.started)).as_secs().max(1);
+        Ok(Allowance { limit, remaining: limit - window.count, reset })
     }
 }
 

@@ -15,7 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use crate::idempotency::idempotency;
-use crate::middleware::{KnownPaths, api_fallback, json_error, path_error, query_error, request_context};
+use crate::middleware::{KnownPaths, api_fallback, json_error, path_error, query_error, request_context, write_limits};
 use crate::ratelimit::RateLimiter;
 use crate::state::AppState;
 use crate::{db, openapi, routes, spa};
@@ -111,5 +111,5 @@ fn build_app(
     } else {
         app.default_service(web::to(spa::not_built_handler))
     };
-    app.wrap(from_fn(idempotency)).wrap(Compress::default()).wrap(from_fn(request_context))
+    app.wrap(from_fn(idempotency)).wrap(from_fn(write_limits)).wrap(Compress::default()).wrap(from_fn(request_context))
 }

@@ -66,7 +66,7 @@ pub fn password(errors: &mut Errors, field: &str, password: &str, email: &str) {
         errors.add(field, "too_short", format!("Use at least {MIN_PASSWORD_LEN} characters."));
     } else if length > MAX_PASSWORD_LEN {
         errors.add(field, "too_long", format!("Use at most {MAX_PASSWORD_LEN} characters."));
-    } else if password.chars().all(|c| Some(c) == password.chars().next()) {
+    } else if password.chars().all(|c| password.starts_with(c)) {
         errors.add(field, "too_weak", "Do not repeat a single character.");
     } else if !email.is_empty() && password.to_lowercase() == email {
         errors.add(field, "too_weak", "Do not use your email address as your password.");
