@@ -162,6 +162,7 @@ pub fn title(code: ErrorCode) -> &'static str {
         ErrorCode::MethodNotAllowed => "Method not allowed",
         ErrorCode::EmailTaken => "Email already registered",
         ErrorCode::Conflict => "Conflict",
+        ErrorCode::LastFacilitator => "Last facilitator",
         ErrorCode::IdempotencyKeyReused => "Idempotency key reused",
         ErrorCode::PreconditionFailed => "Precondition failed",
         ErrorCode::PayloadTooLarge => "Payload too large",

@@ -45,6 +45,8 @@ pub enum ErrorCode {
     Conflict,
     /// The `Idempotency-Key` was already used for a different request.
     IdempotencyKeyReused,
+    /// The change would leave a group without a facilitator.
+    LastFacilitator,
     /// `If-Match` did not match the current version.
     PreconditionFailed,
     /// The body is larger than the server accepts.

@@ -216,7 +216,7 @@ pub async fn join_group(auth: AuthUser, state: web::Data<AppState>, path: web::P
     responses(
         (status = 204, description = "Left"),
         (status = 404, description = "Not a member of such a group", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The only facilitator cannot leave", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The only facilitator cannot leave (`last_facilitator`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/groups/{group}/leave")]
@@ -286,7 +286,8 @@ pub async fn invite_to_group(
     Ok(HttpResponse::Created().json(member))
 }
 
-/// Approves a request to join.
+/// Approves a request to join. Approving an already approved member answers the
+/// same membership again.
 #[utoipa::path(
     tag = "groups",
     operation_id = "approve_group_request",
@@ -296,7 +297,7 @@ pub async fn invite_to_group(
         (status = 200, description = "The new membership", body = GroupMember),
         (status = 403, description = "Not a facilitator of this group", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such group or request", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a pending request", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The person is invited, not asking", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/groups/{group}/members/{user}/approve")]
@@ -343,7 +344,7 @@ pub async fn deny_group_request(
         (status = 204, description = "Removed"),
         (status = 403, description = "Not a facilitator of this group", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such group or membership", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The only facilitator cannot be removed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The only facilitator cannot be removed (`last_facilitator`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[delete("/groups/{group}/members/{user}")]
@@ -368,7 +369,8 @@ pub async fn remove_group_member(
         (status = 200, description = "The membership with its new role", body = GroupMember),
         (status = 403, description = "Not a facilitator of this group", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such group or membership", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not an active member, or the last facilitator", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not an active member", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The last facilitator cannot step down (`last_facilitator`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[put("/groups/{group}/members/{user}/role")]

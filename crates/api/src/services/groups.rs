@@ -36,6 +36,11 @@ fn conflict(detail: &str) -> ApiError {
     ApiError::client(StatusCode::CONFLICT, ErrorCode::Conflict, detail)
 }
 
+/// 422: the change would leave the group with nobody to run it.
+fn last_facilitator(detail: &str) -> ApiError {
+    ApiError::client(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::LastFacilitator, detail)
+}
+
 /// Finds a group by id or slug.
 async fn find(db: &impl ConnectionTrait, key: &str) -> ApiResult<Option<group::Model>> {
     let by_key = Condition::any().add(group::Column::Id.eq(key)).add(group::Column::Slug.eq(key));
@@ -431,7 +436,7 @@ pub async fn leave(state: &AppState, actor: &Actor, key: &str) -> ApiResult<()> 
             .count(&state.db)
             .await?;
         if others > 0 && active_facilitators(&state.db, &loaded.group.id).await? <= 1 {
-            return Err(conflict("You are this group's only facilitator; make another member facilitator first."));
+            return Err(last_facilitator("You are this group's only facilitator; make another member facilitator first."));
         }
     }
     mine.delete(&state.db).await?;
@@ -556,8 +561,11 @@ async fn target_membership(state: &AppState, group: &group::Model, user_id: &str
 pub async fn approve(state: &AppState, actor: &Actor, key: &str, user_id: &str) -> ApiResult<GroupMember> {
     let (loaded, me) = managed(state, actor, key).await?;
     let (m, u) = target_membership(state, &loaded.group, user_id).await?;
-    if m.status() != MembershipStatus::Requested {
-        return Err(conflict("Only requests to join can be approved."));
+    match m.status() {
+        // Approving twice (a double click, a retry) is harmless: same answer.
+        MembershipStatus::Active => return Ok(member_dto(&m, &u)),
+        MembershipStatus::Invited => return Err(conflict("This person is invited, not asking; they join by accepting.")),
+        MembershipStatus::Requested => {}
     }
     let mut active: group_membership::ActiveModel = m.into();
     active.status = Set(MembershipStatus::Active.as_str().to_owned());
@@ -591,7 +599,7 @@ pub async fn remove(state: &AppState, actor: &Actor, key: &str, user_id: &str) -
         && m.status() == MembershipStatus::Active
         && active_facilitators(&state.db, &loaded.group.id).await? <= 1
     {
-        return Err(conflict("This is the group's only facilitator; make another member facilitator first."));
+        return Err(last_facilitator("This is the group's only facilitator; make another member facilitator first."));
     }
     let txn = state.db.begin().await?;
     let details = json!({"status": m.status});
@@ -612,7 +620,7 @@ pub async fn change_role(state: &AppState, actor: &Actor, key: &str, user_id: &s
         return Ok(member_dto(&m, &u));
     }
     if m.role() == GroupRole::Facilitator && active_facilitators(&state.db, &loaded.group.id).await? <= 1 {
-        return Err(conflict("This is the group's only facilitator; make another member facilitator first."));
+        return Err(last_facilitator("This is the group's only facilitator; make another member facilitator first."));
     }
     let from = m.role();
     let mut active: group_membership::ActiveModel = m.into();
