@@ -172,6 +172,13 @@ impl TestApp {
         Client::new(&self.base_url).expect("client")
     }
 
+    /// A new client that sends this bearer token.
+    pub fn with_token(&self, token: &str) -> Client {
+        let mut client = self.new_client();
+        client.set_token(Some(token.to_owned()));
+        client
+    }
+
     /// The full URL of a path.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
@@ -231,6 +238,7 @@ fn read_secret(data_dir: &Path) -> String {
 }
 
 /// The problem of a failed call; panics with the actual outcome otherwise.
+#[track_caller]
 pub fn problem<T: std::fmt::Debug>(result: Result<T, ClientError>) -> Problem {
     match result {
         Err(ClientError::Problem(problem)) => problem,
@@ -238,11 +246,28 @@ pub fn problem<T: std::fmt::Debug>(result: Result<T, ClientError>) -> Problem {
     }
 }
 
+/// The problem+json body of a raw error response; panics if it is not one.
+pub async fn problem_of(response: reqwest::Response) -> Problem {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or_default().to_owned())
+        .unwrap_or_default();
+    let body = response.text().await.expect("a readable body");
+    assert!(content_type.starts_with("application/problem+json"), "status {status}, {content_type}: {body}");
+    let problem: Problem = serde_json::from_str(&body).unwrap_or_else(|e| panic!("not a problem ({e}): {body}"));
+    assert_eq!(problem.status, status, "the body's status matches the response's");
+    problem
+}
+
 /// The value of the `copse_refresh` cookie set by a response, if any.
 pub fn refresh_cookie(headers: &reqwest::header::HeaderMap) -> Option<String> {
     set_cookie_headers(headers)
         .into_iter()
-        .find_map(|line| line.strip_prefix("copse_refresh=").map(|rest| rest.split(';').next().unwrap_or("").to_owned()))
+        .find_map(|line| {
+            line.strip_prefix("copse_refresh=").map(|rest| rest.split(';').next().unwrap_or("").to_owned())
+        })
         .filter(|value| !value.is_empty())
 }
 
@@ -261,7 +286,10 @@ mod tests {
 
     #[test]
     fn the_database_name_of_a_postgres_url_is_replaced() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
         assert_eq!(with_database("postgres://u:p@h/db?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
         assert_eq!(with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
     }
