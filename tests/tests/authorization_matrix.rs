@@ -1,0 +1,387 @@
+//! The authorization matrix: for every operation of the OpenAPI document, the status
+//! each kind of actor gets. The test fails when an operation has no row, so every new
+//! feature must add its rows here.
+//!
+//! Actors: `anonymous`; `member`, a signed-in member acting on a public group it does
+//! not belong to; `non_member`, the same kind of member acting on a private group it
+//! does not belong to; `group_member` and `group_facilitator` of that private group
+//! (plain members site-wide); `site_facilitator`; `admin` (not in the group). Each
+//! case prepares its own targets (fresh groups, accounts, invitations), so cases never
+//! depend on one another.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::fmt::Debug;
+
+use chrono::Utc;
+use copse_shared::auth::{ChangePasswordRequest, LoginRequest, Role};
+use copse_shared::client::{Answer, Client, ClientError};
+use copse_shared::community::{JoinPolicy, UpdateCommunityRequest};
+use copse_shared::endpoints::*;
+use copse_shared::groups::{
+    ChangeGroupRoleRequest, CreateGroupRequest, Group, GroupRole, GroupVisibility, InviteToGroupRequest,
+    UpdateGroupRequest,
+};
+use copse_shared::members::{ChangeRoleRequest, CreateInvitationRequest};
+use copse_tests::{PASSWORD, TestApp, register_request};
+use sea_orm::{ActiveModelTrait, Set};
+use uuid::Uuid;
+
+const ACTORS: [&str; 7] =
+    ["anonymous", "member", "non_member", "group_member", "group_facilitator", "site_facilitator", "admin"];
+const ANON: usize = 0;
+const MEMBER: usize = 1;
+
+/// Expected statuses, one per actor in `ACTORS` order.
+const MATRIX: &[(&str, [u16; 7])] = &[
+    ("GET /api/v1/health", [200, 200, 200, 200, 200, 200, 200]),
+    ("GET /api/v1/ready", [200, 200, 200, 200, 200, 200, 200]),
+    ("POST /api/v1/auth/register", [201, 201, 201, 201, 201, 201, 201]),
+    ("POST /api/v1/auth/login", [200, 200, 200, 200, 200, 200, 200]),
+    ("POST /api/v1/auth/refresh", [401, 200, 200, 200, 200, 200, 200]),
+    ("POST /api/v1/auth/logout", [204, 204, 204, 204, 204, 204, 204]),
+    ("GET /api/v1/me", [401, 200, 200, 200, 200, 200, 200]),
+    ("PUT /api/v1/me/password", [401, 204, 204, 204, 204, 204, 204]),
+    ("GET /api/v1/community", [200, 200, 200, 200, 200, 200, 200]),
+    ("PUT /api/v1/community", [401, 403, 403, 403, 403, 403, 200]),
+    ("GET /api/v1/members", [401, 403, 403, 403, 403, 200, 200]),
+    ("POST /api/v1/members/{id}/approve", [401, 403, 403, 403, 403, 200, 200]),
+    ("POST /api/v1/members/{id}/reject", [401, 403, 403, 403, 403, 204, 204]),
+    ("PUT /api/v1/members/{id}/role", [401, 403, 403, 403, 403, 403, 200]),
+    ("POST /api/v1/members/{id}/suspend", [401, 403, 403, 403, 403, 200, 200]),
+    ("POST /api/v1/members/{id}/reinstate", [401, 403, 403, 403, 403, 200, 200]),
+    ("POST /api/v1/invitations", [401, 403, 403, 403, 403, 201, 201]),
+    ("GET /api/v1/invitations", [401, 403, 403, 403, 403, 200, 200]),
+    ("DELETE /api/v1/invitations/{id}", [401, 403, 403, 403, 403, 204, 204]),
+    ("GET /api/v1/audit", [401, 403, 403, 403, 403, 403, 200]),
+    ("GET /api/v1/groups", [401, 200, 200, 200, 200, 200, 200]),
+    ("POST /api/v1/groups", [401, 403, 403, 403, 403, 201, 201]),
+    ("GET /api/v1/groups/{group}", [401, 200, 404, 200, 200, 200, 200]),
+    ("PUT /api/v1/groups/{group}", [401, 403, 404, 403, 200, 200, 200]),
+    ("POST /api/v1/groups/{group}/archive", [401, 403, 404, 403, 403, 200, 200]),
+    ("POST /api/v1/groups/{group}/unarchive", [401, 403, 404, 403, 403, 200, 200]),
+    ("POST /api/v1/groups/{group}/join", [401, 200, 200, 200, 200, 200, 200]),
+    ("POST /api/v1/groups/{group}/leave", [401, 404, 404, 204, 422, 404, 404]),
+    ("GET /api/v1/groups/{group}/members", [401, 200, 404, 200, 200, 200, 200]),
+    ("POST /api/v1/groups/{group}/invitations", [401, 403, 404, 403, 201, 201, 201]),
+    ("POST /api/v1/groups/{group}/members/{user}/approve", [401, 403, 404, 403, 200, 200, 200]),
+    ("POST /api/v1/groups/{group}/members/{user}/deny", [401, 403, 404, 403, 204, 204, 204]),
+    ("DELETE /api/v1/groups/{group}/members/{user}", [401, 403, 404, 403, 204, 204, 204]),
+    ("PUT /api/v1/groups/{group}/members/{user}/role", [401, 403, 404, 403, 200, 200, 200]),
+];
+
+struct World {
+    app: TestApp,
+    clients: Vec<Client>,
+    emails: Vec<String>,
+    group_member_id: String,
+    group_facilitator_id: String,
+}
+
+fn status<T: Debug>(result: Result<Answer<T>, ClientError>) -> u16 {
+    match result {
+        Ok(answer) => answer.status,
+        Err(ClientError::Problem(problem)) => problem.status,
+        Err(other) => panic!("not a problem+json answer: {other:?}"),
+    }
+}
+
+impl World {
+    async fn new() -> World {
+        let app = TestApp::spawn_with(|s| {
+            s.login_per_ip_per_minute = 10_000;
+            s.login_per_account = 10_000;
+            s.register_per_ip_per_hour = 10_000;
+            s.writes_per_minute = 100_000;
+        })
+        .await;
+        let admin = app.admin().await;
+        let mut clients = vec![app.new_client()];
+        let mut emails = vec![String::new()];
+        let mut ids = Vec::new();
+        for who in &ACTORS[1..6] {
+            let email = format!("{who}@example.org");
+            let (client, answer) = app.register(&email, &who.replace('_', " "), PASSWORD).await;
+            clients.push(client);
+            emails.push(email);
+            ids.push(answer.user.id);
+        }
+        admin
+            .call(&ChangeMemberRole { id: ids[4].clone(), body: ChangeRoleRequest { role: Role::Facilitator } })
+            .await
+            .unwrap();
+        clients.push(admin);
+        emails.push("admin@example.org".to_owned());
+        World { app, clients, emails, group_member_id: ids[2].clone(), group_facilitator_id: ids[3].clone() }
+    }
+
+    fn admin(&self) -> &Client {
+        &self.clients[6]
+    }
+
+    /// A public group (its facilitator is the admin) and a private group with the
+    /// group member and group facilitator in it (the admin leaves it).
+    async fn fresh_groups(&self) -> (Group, Group) {
+        let name = |kind: &str| format!("{kind} {}", &Uuid::new_v4().simple().to_string()[..8]);
+        let create = |name: String, visibility| {
+            CreateGroup(CreateGroupRequest { name, slug: None, description: "A room.".into(), visibility })
+        };
+        let public = self.admin().call(&create(name("Public"), GroupVisibility::Public)).await.unwrap();
+        let private = self.admin().call(&create(name("Private"), GroupVisibility::Private)).await.unwrap();
+        for (who, client) in [(3, &self.clients[3]), (4, &self.clients[4])] {
+            self.admin()
+                .call(&InviteToGroup {
+                    group: private.slug.clone(),
+                    body: InviteToGroupRequest { email: self.emails[who].clone() },
+                })
+                .await
+                .unwrap();
+            client.call(&JoinGroup { group: private.slug.clone() }).await.unwrap();
+        }
+        self.admin()
+            .call(&ChangeGroupRole {
+                group: private.slug.clone(),
+                user: self.group_facilitator_id.clone(),
+                body: ChangeGroupRoleRequest { role: GroupRole::Facilitator },
+            })
+            .await
+            .unwrap();
+        self.admin().call(&LeaveGroup { group: private.slug.clone() }).await.unwrap();
+        (public, private)
+    }
+
+    /// The group an actor acts on: the public one for `member`, the private one otherwise.
+    async fn target(&self, actor: usize) -> Group {
+        let (public, private) = self.fresh_groups().await;
+        if actor == MEMBER { public } else { private }
+    }
+
+    async fn fresh_user(&self) -> (Client, String, String) {
+        let email = format!("user-{}@example.org", Uuid::new_v4().simple());
+        let (client, answer) = self.app.register(&email, "Fresh Person", PASSWORD).await;
+        (client, answer.user.id, email)
+    }
+
+    async fn pending_user(&self) -> String {
+        let id = Uuid::new_v4().to_string();
+        copse::entities::user::ActiveModel {
+            id: Set(id.clone()),
+            email: Set(format!("pending-{id}@example.org")),
+            display_name: Set("Pending Person".into()),
+            password_hash: Set(String::new()),
+            role: Set("member".into()),
+            status: Set("pending".into()),
+            created_at: Set(Utc::now()),
+            updated_at: Set(Utc::now()),
+        }
+        .insert(&self.app.db)
+        .await
+        .unwrap();
+        id
+    }
+
+    /// A client of this actor with its own fresh session (and refresh cookie).
+    async fn fresh_session(&self, actor: usize) -> Client {
+        if actor == ANON {
+            return self.app.new_client();
+        }
+        self.app.login(&self.emails[actor], PASSWORD).await.unwrap().0
+    }
+
+    async fn run(&self, op: &str, actor: usize) -> u16 {
+        let c = &self.clients[actor];
+        match op {
+            "GET /api/v1/health" => status(c.call_with(&GetHealth, &[]).await),
+            "GET /api/v1/ready" => status(c.call_with(&GetReady, &[]).await),
+            "POST /api/v1/auth/register" => {
+                let email = format!("reg-{}@example.org", Uuid::new_v4().simple());
+                status(c.call_with(&Register(register_request(&email, "New Person", PASSWORD)), &[]).await)
+            }
+            "POST /api/v1/auth/login" => {
+                let login = LoginRequest { email: self.emails[1].clone(), password: PASSWORD.into() };
+                status(c.call_with(&Login(login), &[]).await)
+            }
+            "POST /api/v1/auth/refresh" => status(self.fresh_session(actor).await.call_with(&Refresh, &[]).await),
+            "POST /api/v1/auth/logout" => status(self.fresh_session(actor).await.call_with(&Logout, &[]).await),
+            "GET /api/v1/me" => status(c.call_with(&GetMe, &[]).await),
+            "PUT /api/v1/me/password" => {
+                let change = |from: &str, to: &str| {
+                    ChangePassword(ChangePasswordRequest { current_password: from.into(), new_password: to.into() })
+                };
+                let result = status(c.call_with(&change(PASSWORD, "a temporary passphrase"), &[]).await);
+                if result == 204 {
+                    c.call(&change("a temporary passphrase", PASSWORD)).await.unwrap();
+                }
+                result
+            }
+            "GET /api/v1/community" => status(c.call_with(&GetCommunity, &[]).await),
+            "PUT /api/v1/community" => {
+                let body = UpdateCommunityRequest {
+                    name: "Copse".into(),
+                    tagline: "Tagline".into(),
+                    join_policy: JoinPolicy::Open,
+                    public_read: false,
+                };
+                status(c.call_with(&UpdateCommunity(body), &[]).await)
+            }
+            "GET /api/v1/members" => status(c.call_with(&ListMembers::default(), &[]).await),
+            "POST /api/v1/members/{id}/approve" => {
+                status(c.call_with(&ApproveMember { id: self.pending_user().await }, &[]).await)
+            }
+            "POST /api/v1/members/{id}/reject" => {
+                status(c.call_with(&RejectMember { id: self.pending_user().await }, &[]).await)
+            }
+            "PUT /api/v1/members/{id}/role" => {
+                let (_, id, _) = self.fresh_user().await;
+                let body = ChangeRoleRequest { role: Role::Facilitator };
+                status(c.call_with(&ChangeMemberRole { id, body }, &[]).await)
+            }
+            "POST /api/v1/members/{id}/suspend" => {
+                let (_, id, _) = self.fresh_user().await;
+                status(c.call_with(&SuspendMember { id }, &[]).await)
+            }
+            "POST /api/v1/members/{id}/reinstate" => {
+                let (_, id, _) = self.fresh_user().await;
+                self.admin().call(&SuspendMember { id: id.clone() }).await.unwrap();
+                status(c.call_with(&ReinstateMember { id }, &[]).await)
+            }
+            "POST /api/v1/invitations" => {
+                status(c.call_with(&CreateInvitation(CreateInvitationRequest::default()), &[]).await)
+            }
+            "GET /api/v1/invitations" => status(c.call_with(&ListInvitations::default(), &[]).await),
+            "DELETE /api/v1/invitations/{id}" => {
+                let created = self.admin().call(&CreateInvitation(CreateInvitationRequest::default())).await.unwrap();
+                status(c.call_with(&RevokeInvitation { id: created.invitation.id }, &[]).await)
+            }
+            "GET /api/v1/audit" => status(c.call_with(&ListAudit::default(), &[]).await),
+            "GET /api/v1/groups" => status(c.call_with(&ListGroups::default(), &[]).await),
+            "POST /api/v1/groups" => {
+                let name = format!("New {}", Uuid::new_v4().simple());
+                let body = CreateGroupRequest {
+                    name,
+                    slug: None,
+                    description: String::new(),
+                    visibility: GroupVisibility::Public,
+                };
+                status(c.call_with(&CreateGroup(body), &[]).await)
+            }
+            "GET /api/v1/groups/{group}" => {
+                let group = self.target(actor).await;
+                status(c.call_with(&GetGroup { group: group.slug }, &[]).await)
+            }
+            "PUT /api/v1/groups/{group}" => {
+                let group = self.target(actor).await;
+                let body = UpdateGroupRequest {
+                    name: "Renamed".into(),
+                    description: "New description".into(),
+                    visibility: group.visibility,
+                };
+                status(c.call_with(&UpdateGroup { group: group.slug, body }, &[]).await)
+            }
+            "POST /api/v1/groups/{group}/archive" => {
+                let group = self.target(actor).await;
+                status(c.call_with(&ArchiveGroup { group: group.slug }, &[]).await)
+            }
+            "POST /api/v1/groups/{group}/unarchive" => {
+                let group = self.target(actor).await;
+                self.admin().call(&ArchiveGroup { group: group.slug.clone() }).await.unwrap();
+                status(c.call_with(&UnarchiveGroup { group: group.slug }, &[]).await)
+            }
+            "POST /api/v1/groups/{group}/join" => {
+                let group = self.target(actor).await;
+                status(c.call_with(&JoinGroup { group: group.slug }, &[]).await)
+            }
+            "POST /api/v1/groups/{group}/leave" => {
+                let group = self.target(actor).await;
+                status(c.call_with(&LeaveGroup { group: group.slug }, &[]).await)
+            }
+            "GET /api/v1/groups/{group}/members" => {
+                let group = self.target(actor).await;
+                status(c.call_with(&ListGroupMembers { group: group.slug, ..Default::default() }, &[]).await)
+            }
+            "POST /api/v1/groups/{group}/invitations" => {
+                let group = self.target(actor).await;
+                let (_, _, email) = self.fresh_user().await;
+                let body = InviteToGroupRequest { email };
+                status(c.call_with(&InviteToGroup { group: group.slug, body }, &[]).await)
+            }
+            "POST /api/v1/groups/{group}/members/{user}/approve"
+            | "POST /api/v1/groups/{group}/members/{user}/deny" => {
+                let group = self.target(actor).await;
+                let (requester, user, _) = self.fresh_user().await;
+                requester.call(&JoinGroup { group: group.slug.clone() }).await.unwrap();
+                if op.ends_with("approve") {
+                    status(c.call_with(&ApproveGroupRequest { group: group.slug, user }, &[]).await)
+                } else {
+                    status(c.call_with(&DenyGroupRequest { group: group.slug, user }, &[]).await)
+                }
+            }
+            "DELETE /api/v1/groups/{group}/members/{user}" | "PUT /api/v1/groups/{group}/members/{user}/role" => {
+                let group = self.target(actor).await;
+                let (joiner, user, email) = self.fresh_user().await;
+                if group.visibility == GroupVisibility::Private {
+                    let body = InviteToGroupRequest { email };
+                    self.clients[4].call(&InviteToGroup { group: group.slug.clone(), body }).await.unwrap();
+                }
+                joiner.call(&JoinGroup { group: group.slug.clone() }).await.unwrap();
+                if op.starts_with("DELETE") {
+                    status(c.call_with(&RemoveGroupMember { group: group.slug, user }, &[]).await)
+                } else {
+                    let body = ChangeGroupRoleRequest { role: GroupRole::Facilitator };
+                    status(c.call_with(&ChangeGroupRole { group: group.slug, user, body }, &[]).await)
+                }
+            }
+            other => panic!("the matrix has a row for {other} but no way to run it"),
+        }
+    }
+}
+
+fn spec_operations() -> BTreeSet<String> {
+    let spec = copse::openapi::spec();
+    let mut operations = BTreeSet::new();
+    for (path, item) in &spec.paths.paths {
+        for (method, op) in [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ] {
+            if op.is_some() {
+                operations.insert(format!("{method} {path}"));
+            }
+        }
+    }
+    operations
+}
+
+#[test]
+fn every_operation_in_the_spec_has_a_row_in_the_matrix() {
+    let rows: BTreeSet<String> = MATRIX.iter().map(|(op, _)| (*op).to_owned()).collect();
+    let spec = spec_operations();
+    let missing: Vec<&String> = spec.difference(&rows).collect();
+    let stale: Vec<&String> = rows.difference(&spec).collect();
+    assert!(missing.is_empty(), "operations without a row in the authorization matrix: {missing:#?}");
+    assert!(stale.is_empty(), "rows for operations that no longer exist: {stale:#?}");
+}
+
+#[tokio::test]
+async fn every_actor_gets_the_expected_status_for_every_operation() {
+    let world = World::new().await;
+    let mut mismatches = Vec::new();
+    for (op, expected) in MATRIX {
+        for (actor, want) in expected.iter().enumerate() {
+            let got = world.run(op, actor).await;
+            if got != *want {
+                mismatches.push(format!("{op} as {}: expected {want}, got {got}", ACTORS[actor]));
+            }
+        }
+    }
+    eprintln!(
+        "authorization matrix: {} operations x {} actors = {} cases",
+        MATRIX.len(),
+        ACTORS.len(),
+        MATRIX.len() * ACTORS.len()
+    );
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+}
