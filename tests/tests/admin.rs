@@ -189,12 +189,7 @@ async fn the_audit_log_records_who_did_what_and_only_admins_read_it() {
         admin.call(&ListAudit { action: Some("member.".into()), limit: Some(2), ..Default::default() }).await.unwrap();
     assert_eq!(members_only.items.len(), 2);
     let rest = admin
-        .call(&ListAudit {
-            action: Some("member.".into()),
-            limit: Some(2),
-            cursor: members_only.next_cursor,
-            ..Default::default()
-        })
+        .call(&ListAudit { action: Some("member.".into()), limit: Some(2), cursor: members_only.next_cursor })
         .await
         .unwrap();
     assert_eq!(rest.items.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["member.role_change"]);

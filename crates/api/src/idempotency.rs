@@ -141,7 +141,9 @@ async fn claim(db: &DatabaseConnection, scope: &str, key: &str, hash: &str) -> R
         body: Set(None),
         created_at: Set(Utc::now()),
     })
-    .on_conflict(OnConflict::columns([idempotency_key::Column::Scope, idempotency_key::Column::Key]).do_nothing().to_owned())
+    .on_conflict(
+        OnConflict::columns([idempotency_key::Column::Scope, idempotency_key::Column::Key]).do_nothing().to_owned(),
+    )
     .exec_without_returning(db)
     .await?;
     if inserted == 1 {

@@ -127,7 +127,8 @@ pub async fn write_limits(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let is_write = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
     let state = req.app_data::<web::Data<crate::state::AppState>>().cloned();
-    let (true, Some(state)) = (is_write && req.path().starts_with("/api/v1/") && !req.path().starts_with("/api/v1/auth/"), state)
+    let (true, Some(state)) =
+        (is_write && req.path().starts_with("/api/v1/") && !req.path().starts_with("/api/v1/auth/"), state)
     else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };

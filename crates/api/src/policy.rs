@@ -216,7 +216,11 @@ mod tests {
         })
     }
 
-    fn facts(visibility: GroupVisibility, membership: Option<(GroupRole, MembershipStatus)>, public_read: bool) -> GroupFacts {
+    fn facts(
+        visibility: GroupVisibility,
+        membership: Option<(GroupRole, MembershipStatus)>,
+        public_read: bool,
+    ) -> GroupFacts {
         GroupFacts { visibility, membership, public_read }
     }
 
@@ -239,22 +243,76 @@ mod tests {
             ("anonymous cannot join", &anonymous, facts(Public, None, true), Action::JoinGroup, false),
             ("member, public", &plain, facts(Public, None, false), Action::ReadGroup, true),
             ("member, private, outsider", &plain, facts(Private, None, false), Action::ReadGroup, false),
-            ("member, private, requested", &plain, facts(Private, Some((GM, Requested)), false), Action::ReadGroup, false),
+            (
+                "member, private, requested",
+                &plain,
+                facts(Private, Some((GM, Requested)), false),
+                Action::ReadGroup,
+                false,
+            ),
             ("member, private, invited", &plain, facts(Private, Some((GM, Invited)), false), Action::ReadGroup, true),
             ("member, private, member", &plain, facts(Private, Some((GM, Active)), false), Action::ReadGroup, true),
-            ("member may join a private group (by request)", &plain, facts(Private, None, false), Action::JoinGroup, true),
-            ("group member sees members", &plain, facts(Private, Some((GM, Active)), false), Action::ReadGroupMembers, true),
+            (
+                "member may join a private group (by request)",
+                &plain,
+                facts(Private, None, false),
+                Action::JoinGroup,
+                true,
+            ),
+            (
+                "group member sees members",
+                &plain,
+                facts(Private, Some((GM, Active)), false),
+                Action::ReadGroupMembers,
+                true,
+            ),
             ("outsider sees public members", &plain, facts(Public, None, false), Action::ReadGroupMembers, true),
             ("outsider, private members", &plain, facts(Private, None, false), Action::ReadGroupMembers, false),
-            ("group member cannot manage", &plain, facts(Public, Some((GM, Active)), false), Action::ManageGroupMembers, false),
-            ("group facilitator manages", &plain, facts(Private, Some((GF, Active)), false), Action::ManageGroupMembers, true),
-            ("invited facilitator does not", &plain, facts(Private, Some((GF, Invited)), false), Action::ManageGroupMembers, false),
+            (
+                "group member cannot manage",
+                &plain,
+                facts(Public, Some((GM, Active)), false),
+                Action::ManageGroupMembers,
+                false,
+            ),
+            (
+                "group facilitator manages",
+                &plain,
+                facts(Private, Some((GF, Active)), false),
+                Action::ManageGroupMembers,
+                true,
+            ),
+            (
+                "invited facilitator does not",
+                &plain,
+                facts(Private, Some((GF, Invited)), false),
+                Action::ManageGroupMembers,
+                false,
+            ),
             ("group facilitator edits", &plain, facts(Public, Some((GF, Active)), false), Action::UpdateGroup, true),
-            ("group facilitator cannot archive", &plain, facts(Public, Some((GF, Active)), false), Action::ArchiveGroup, false),
-            ("group facilitator cannot change visibility", &plain, facts(Public, Some((GF, Active)), false), Action::ChangeGroupVisibility, false),
+            (
+                "group facilitator cannot archive",
+                &plain,
+                facts(Public, Some((GF, Active)), false),
+                Action::ArchiveGroup,
+                false,
+            ),
+            (
+                "group facilitator cannot change visibility",
+                &plain,
+                facts(Public, Some((GF, Active)), false),
+                Action::ChangeGroupVisibility,
+                false,
+            ),
             ("site facilitator sees private", &site_facilitator, facts(Private, None, false), Action::ReadGroup, true),
             ("site facilitator archives", &site_facilitator, facts(Private, None, false), Action::ArchiveGroup, true),
-            ("site facilitator manages", &site_facilitator, facts(Private, None, false), Action::ManageGroupMembers, true),
+            (
+                "site facilitator manages",
+                &site_facilitator,
+                facts(Private, None, false),
+                Action::ManageGroupMembers,
+                true,
+            ),
             ("admin changes visibility", &admin, facts(Private, None, false), Action::ChangeGroupVisibility, true),
         ];
         for (name, actor, group, action, expected) in cases {

@@ -79,7 +79,12 @@ impl MigrationTrait for Migration {
         // Group lists are ordered by name with the id as a tie-breaker (keyset pagination).
         manager
             .create_index(
-                Index::create().name("idx_groups_name").table(Groups::Table).col(Groups::Name).col(Groups::Id).to_owned(),
+                Index::create()
+                    .name("idx_groups_name")
+                    .table(Groups::Table)
+                    .col(Groups::Name)
+                    .col(Groups::Id)
+                    .to_owned(),
             )
             .await?;
 

@@ -310,7 +310,8 @@ mod tests {
     fn path_parameters_are_substituted_and_encoded() {
         let endpoint = ApproveGroupRequest { group: "soil health".into(), user: "u/1".into() };
         assert_eq!(endpoint.path(), "/api/v1/groups/soil%20health/members/u%2F1/approve");
-        let list = ListGroupMembers { group: "g".into(), status: Some(MembershipStatus::Requested), ..Default::default() };
+        let list =
+            ListGroupMembers { group: "g".into(), status: Some(MembershipStatus::Requested), ..Default::default() };
         assert_eq!(list.path(), "/api/v1/groups/g/members?status=requested");
     }
 }

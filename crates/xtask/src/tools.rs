@@ -10,7 +10,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
 const PLAYWRIGHT_VERSION: &str = "1.65.1";
 
-fn output_of(program: &str, args: &[&str]) -> Option<String> {
+/// Runs a tool found through `path_with_tools`, returning its standard output.
+pub fn output_of(program: &str, args: &[&str]) -> Option<String> {
     Command::new(program)
         .args(args)
         .env("PATH", path_with_tools())
@@ -20,11 +21,16 @@ fn output_of(program: &str, args: &[&str]) -> Option<String> {
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
 }
 
-/// PATH with the project's npm-installed tools (wasm-opt) first.
+/// PATH with the project's npm-installed tools (wasm-opt) and cargo's install
+/// directory first, so tools installed a moment ago are found even when the shell's
+/// PATH does not list `$CARGO_HOME/bin`.
 pub fn path_with_tools() -> String {
     let tools = root().join(".tools/node_modules/.bin");
+    let cargo_home = std::env::var("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
     let current = std::env::var("PATH").unwrap_or_default();
-    format!("{}:{current}", tools.display())
+    format!("{}:{}:{current}", tools.display(), cargo_home.join("bin").display())
 }
 
 /// The wasm-bindgen version pinned in Cargo.lock: the CLI must match it exactly.

@@ -119,7 +119,11 @@ pub async fn create_group(
     ),
 )]
 #[get("/groups/{group}")]
-pub async fn get_group(auth: MaybeAuthUser, state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get_group(
+    auth: MaybeAuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     Ok(with_etag(groups::get(&state, &auth.actor(), &path).await?))
 }
 
@@ -167,7 +171,11 @@ pub async fn update_group(
     ),
 )]
 #[post("/groups/{group}/archive")]
-pub async fn archive_group(auth: AuthUser, state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn archive_group(
+    auth: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     Ok(with_etag(groups::set_archived(&state, &auth.actor(), &path, true).await?))
 }
 
@@ -184,7 +192,11 @@ pub async fn archive_group(auth: AuthUser, state: web::Data<AppState>, path: web
     ),
 )]
 #[post("/groups/{group}/unarchive")]
-pub async fn unarchive_group(auth: AuthUser, state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn unarchive_group(
+    auth: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     Ok(with_etag(groups::set_archived(&state, &auth.actor(), &path, false).await?))
 }
 
@@ -202,7 +214,11 @@ pub async fn unarchive_group(auth: AuthUser, state: web::Data<AppState>, path: w
     ),
 )]
 #[post("/groups/{group}/join")]
-pub async fn join_group(auth: AuthUser, state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<web::Json<JoinResult>> {
+pub async fn join_group(
+    auth: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<JoinResult>> {
     Ok(web::Json(groups::join(&state, &auth.actor(), &path).await?))
 }
 
@@ -220,7 +236,11 @@ pub async fn join_group(auth: AuthUser, state: web::Data<AppState>, path: web::P
     ),
 )]
 #[post("/groups/{group}/leave")]
-pub async fn leave_group(auth: AuthUser, state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn leave_group(
+    auth: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     groups::leave(&state, &auth.actor(), &path).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -68,7 +68,8 @@ pub async fn list_members(
     query: web::Query<MembersQuery>,
 ) -> ApiResult<web::Json<Page<User>>> {
     let query = query.into_inner();
-    let filter = members::MemberFilter { status: query.status, role: query.role, limit: query.limit, cursor: query.cursor };
+    let filter =
+        members::MemberFilter { status: query.status, role: query.role, limit: query.limit, cursor: query.cursor };
     Ok(web::Json(members::list(&state, &auth.actor(), filter).await?))
 }
 
@@ -86,7 +87,11 @@ pub async fn list_members(
     ),
 )]
 #[post("/members/{id}/approve")]
-pub async fn approve_member(auth: AuthUser, state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<web::Json<User>> {
+pub async fn approve_member(
+    auth: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<User>> {
     Ok(web::Json(members::approve(&state, &auth.actor(), &id).await?.to_dto()))
 }
 
@@ -105,7 +110,11 @@ pub async fn approve_member(auth: AuthUser, state: web::Data<AppState>, id: web:
     ),
 )]
 #[post("/members/{id}/reject")]
-pub async fn reject_member(auth: AuthUser, state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn reject_member(
+    auth: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     members::reject(&state, &auth.actor(), &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -148,7 +157,11 @@ pub async fn change_member_role(
     ),
 )]
 #[post("/members/{id}/suspend")]
-pub async fn suspend_member(auth: AuthUser, state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<web::Json<User>> {
+pub async fn suspend_member(
+    auth: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<User>> {
     Ok(web::Json(members::suspend(&state, &auth.actor(), &id).await?.to_dto()))
 }
 
@@ -166,7 +179,11 @@ pub async fn suspend_member(auth: AuthUser, state: web::Data<AppState>, id: web:
     ),
 )]
 #[post("/members/{id}/reinstate")]
-pub async fn reinstate_member(auth: AuthUser, state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<web::Json<User>> {
+pub async fn reinstate_member(
+    auth: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<User>> {
     Ok(web::Json(members::reinstate(&state, &auth.actor(), &id).await?.to_dto()))
 }
 
@@ -227,7 +244,11 @@ pub async fn list_invitations(
     ),
 )]
 #[delete("/invitations/{id}")]
-pub async fn revoke_invitation(auth: AuthUser, state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn revoke_invitation(
+    auth: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     invitations::revoke(&state, &auth.actor(), &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

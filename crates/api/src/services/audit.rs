@@ -4,7 +4,9 @@
 use chrono::Utc;
 use copse_shared::Page;
 use copse_shared::members::{AuditEntry, MemberSummary};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde_json::Value;
 use uuid::Uuid;
 

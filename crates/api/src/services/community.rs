@@ -1,15 +1,15 @@
 //! Community settings: read by everyone, replaced by admins with optimistic locking.
 
 use chrono::Utc;
-use copse_shared::community::UpdateCommunityRequest;
 use copse_shared::ErrorCode;
+use copse_shared::community::UpdateCommunityRequest;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
 use sha2::{Digest, Sha256};
 
 use crate::entities::community_settings;
+use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Action, Actor, Resource};
 use crate::services::audit::{self, Event};
-use crate::error::{ApiError, ApiResult};
 use crate::services::validate;
 use crate::state::AppState;
 
@@ -66,7 +66,13 @@ pub async fn update(
     let txn = state.db.begin().await?;
     let updated = active.update(&txn).await?;
     let details = serde_json::to_value(updated.to_dto()).unwrap_or_default();
-    let event = Event { action: "community.update", target_type: "community", target_id: "1", target_label: &updated.name, details };
+    let event = Event {
+        action: "community.update",
+        target_type: "community",
+        target_id: "1",
+        target_label: &updated.name,
+        details,
+    };
     audit::record(&txn, me, event).await?;
     txn.commit().await?;
     Ok(updated)

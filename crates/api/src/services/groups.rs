@@ -47,7 +47,11 @@ async fn find(db: &impl ConnectionTrait, key: &str) -> ApiResult<Option<group::M
     Ok(group::Entity::find().filter(by_key).one(db).await?)
 }
 
-async fn membership(db: &impl ConnectionTrait, group_id: &str, user_id: &str) -> ApiResult<Option<group_membership::Model>> {
+async fn membership(
+    db: &impl ConnectionTrait,
+    group_id: &str,
+    user_id: &str,
+) -> ApiResult<Option<group_membership::Model>> {
     Ok(group_membership::Entity::find_by_id((group_id.to_owned(), user_id.to_owned())).one(db).await?)
 }
 
@@ -149,7 +153,15 @@ fn dto(g: group::Model, member_count: u64, my_membership: Option<MyMembership>) 
 
 /// The strong ETag of a group's stored version.
 pub fn etag(g: &Group) -> String {
-    let version = format!("{}|{}|{}|{}|{:?}|{}", g.id, g.updated_at.to_rfc3339(), g.name, g.description, g.visibility, g.archived);
+    let version = format!(
+        "{}|{}|{}|{}|{:?}|{}",
+        g.id,
+        g.updated_at.to_rfc3339(),
+        g.name,
+        g.description,
+        g.visibility,
+        g.archived
+    );
     let digest = Sha256::digest(version.as_bytes());
     let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     format!("\"{hex}\"")
@@ -198,7 +210,8 @@ pub async fn list(state: &AppState, actor: &Actor, filter: GroupFilter) -> ApiRe
                 .add(Condition::all().add(group::Column::Name.eq(key)).add(group::Column::Id.gt(id))),
         );
     }
-    let rows = query.order_by_asc(group::Column::Name).order_by_asc(group::Column::Id).limit(limit + 1).all(&state.db).await?;
+    let rows =
+        query.order_by_asc(group::Column::Name).order_by_asc(group::Column::Id).limit(limit + 1).all(&state.db).await?;
     let (rows, next_cursor) = pagination::split(rows, limit, |last| TextCursor::encode(&last.name, &last.id));
     Ok(Page { items: to_dtos(&state.db, actor, rows).await?, next_cursor })
 }
@@ -282,8 +295,18 @@ pub async fn create(state: &AppState, actor: &Actor, request: CreateGroupRequest
     .insert(&txn)
     .await?;
     let details = json!({"slug": created.slug, "visibility": created.visibility});
-    audit::record(&txn, me, Event { action: "group.create", target_type: "group", target_id: &created.id, target_label: &created.name, details })
-        .await?;
+    audit::record(
+        &txn,
+        me,
+        Event {
+            action: "group.create",
+            target_type: "group",
+            target_id: &created.id,
+            target_label: &created.name,
+            details,
+        },
+    )
+    .await?;
     txn.commit().await?;
     one_dto(state, actor, created).await
 }
@@ -342,8 +365,18 @@ pub async fn update(
     let txn = state.db.begin().await?;
     let updated = active.update(&txn).await?;
     let details = json!({"visibility": updated.visibility});
-    audit::record(&txn, me, Event { action: "group.update", target_type: "group", target_id: &updated.id, target_label: &updated.name, details })
-        .await?;
+    audit::record(
+        &txn,
+        me,
+        Event {
+            action: "group.update",
+            target_type: "group",
+            target_id: &updated.id,
+            target_label: &updated.name,
+            details,
+        },
+    )
+    .await?;
     txn.commit().await?;
     one_dto(state, actor, updated).await
 }
@@ -362,8 +395,12 @@ pub async fn set_archived(state: &AppState, actor: &Actor, key: &str, archived: 
     let txn = state.db.begin().await?;
     let updated = active.update(&txn).await?;
     let action = if archived { "group.archive" } else { "group.unarchive" };
-    audit::record(&txn, me, Event { action, target_type: "group", target_id: &updated.id, target_label: &updated.name, details: json!({}) })
-        .await?;
+    audit::record(
+        &txn,
+        me,
+        Event { action, target_type: "group", target_id: &updated.id, target_label: &updated.name, details: json!({}) },
+    )
+    .await?;
     txn.commit().await?;
     one_dto(state, actor, updated).await
 }
@@ -395,8 +432,11 @@ pub async fn join(state: &AppState, actor: &Actor, key: &str) -> ApiResult<JoinR
             Ok(JoinResult { status: MembershipStatus::Active })
         }
         (None, visibility) => {
-            let status =
-                if visibility == GroupVisibility::Public { MembershipStatus::Active } else { MembershipStatus::Requested };
+            let status = if visibility == GroupVisibility::Public {
+                MembershipStatus::Active
+            } else {
+                MembershipStatus::Requested
+            };
             group_membership::ActiveModel {
                 group_id: Set(loaded.group.id.clone()),
                 user_id: Set(me.id.clone()),
@@ -436,7 +476,9 @@ pub async fn leave(state: &AppState, actor: &Actor, key: &str) -> ApiResult<()> 
             .count(&state.db)
             .await?;
         if others > 0 && active_facilitators(&state.db, &loaded.group.id).await? <= 1 {
-            return Err(last_facilitator("You are this group's only facilitator; make another member facilitator first."));
+            return Err(last_facilitator(
+                "You are this group's only facilitator; make another member facilitator first.",
+            ));
         }
     }
     mine.delete(&state.db).await?;
@@ -469,7 +511,12 @@ pub async fn members(
                 .add(Condition::all().add(user::Column::DisplayName.eq(key)).add(user::Column::Id.gt(id))),
         );
     }
-    let rows = query.order_by_asc(user::Column::DisplayName).order_by_asc(user::Column::Id).limit(limit + 1).all(&state.db).await?;
+    let rows = query
+        .order_by_asc(user::Column::DisplayName)
+        .order_by_asc(user::Column::Id)
+        .limit(limit + 1)
+        .all(&state.db)
+        .await?;
     let rows: Vec<(group_membership::Model, user::Model)> =
         rows.into_iter().filter_map(|(m, u)| u.map(|u| (m, u))).collect();
     let (rows, next_cursor) = pagination::split(rows, limit, |(_, u)| TextCursor::encode(&u.display_name, &u.id));
@@ -507,7 +554,12 @@ async fn audit_membership(
         object.insert("member_id".into(), json!(member.id));
         object.insert("member".into(), json!(member.display_name));
     }
-    audit::record(db, me, Event { action, target_type: "group", target_id: &group.id, target_label: &group.name, details }).await
+    audit::record(
+        db,
+        me,
+        Event { action, target_type: "group", target_id: &group.id, target_label: &group.name, details },
+    )
+    .await
 }
 
 /// Invites a member (by email) into a group.
@@ -551,7 +603,11 @@ pub async fn invite(state: &AppState, actor: &Actor, key: &str, email: &str) -> 
     Ok(member_dto(&membership, &invitee))
 }
 
-async fn target_membership(state: &AppState, group: &group::Model, user_id: &str) -> ApiResult<(group_membership::Model, user::Model)> {
+async fn target_membership(
+    state: &AppState,
+    group: &group::Model,
+    user_id: &str,
+) -> ApiResult<(group_membership::Model, user::Model)> {
     let m = membership(&state.db, &group.id, user_id).await?.ok_or_else(ApiError::not_found)?;
     let u = accounts::find_by_id(&state.db, user_id).await?.ok_or_else(ApiError::not_found)?;
     Ok((m, u))
@@ -564,7 +620,9 @@ pub async fn approve(state: &AppState, actor: &Actor, key: &str, user_id: &str) 
     match m.status() {
         // Approving twice (a double click, a retry) is harmless: same answer.
         MembershipStatus::Active => return Ok(member_dto(&m, &u)),
-        MembershipStatus::Invited => return Err(conflict("This person is invited, not asking; they join by accepting.")),
+        MembershipStatus::Invited => {
+            return Err(conflict("This person is invited, not asking; they join by accepting."));
+        }
         MembershipStatus::Requested => {}
     }
     let mut active: group_membership::ActiveModel = m.into();
@@ -610,7 +668,13 @@ pub async fn remove(state: &AppState, actor: &Actor, key: &str, user_id: &str) -
 }
 
 /// Changes a member's role in the group.
-pub async fn change_role(state: &AppState, actor: &Actor, key: &str, user_id: &str, role: GroupRole) -> ApiResult<GroupMember> {
+pub async fn change_role(
+    state: &AppState,
+    actor: &Actor,
+    key: &str,
+    user_id: &str,
+    role: GroupRole,
+) -> ApiResult<GroupMember> {
     let (loaded, me) = managed(state, actor, key).await?;
     let (m, u) = target_membership(state, &loaded.group, user_id).await?;
     if m.status() != MembershipStatus::Active {

@@ -5,7 +5,10 @@ use chrono::{Duration, Utc};
 use copse_shared::Page;
 use copse_shared::auth::Role;
 use copse_shared::members::{CreateInvitationRequest, Invitation};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -67,7 +70,12 @@ pub async fn create(
 }
 
 /// Lists invitations, newest first.
-pub async fn list(state: &AppState, actor: &Actor, limit: Option<u64>, cursor: Option<String>) -> ApiResult<Page<Invitation>> {
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    limit: Option<u64>,
+    cursor: Option<String>,
+) -> ApiResult<Page<Invitation>> {
     policy::require(actor, Action::Invite, &Resource::Community)?;
     let limit = pagination::page_size(limit)?;
     let mut query = invitation::Entity::find();
@@ -103,8 +111,13 @@ pub async fn revoke(state: &AppState, actor: &Actor, id: &str) -> ApiResult<()> 
     }
     let txn = state.db.begin().await?;
     let label = found.email.clone().unwrap_or_else(|| "(any email)".to_owned());
-    let event =
-        Event { action: "invitation.revoke", target_type: "invitation", target_id: &found.id, target_label: &label, details: json!({}) };
+    let event = Event {
+        action: "invitation.revoke",
+        target_type: "invitation",
+        target_id: &found.id,
+        target_label: &label,
+        details: json!({}),
+    };
     audit::record(&txn, me, event).await?;
     found.delete(&txn).await?;
     txn.commit().await?;

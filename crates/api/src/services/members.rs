@@ -159,8 +159,13 @@ pub async fn change_role(state: &AppState, actor: &Actor, id: &str, role: Role) 
     let txn = state.db.begin().await?;
     let updated = active.update(&txn).await?;
     let details = json!({"from": from.as_str(), "to": role.as_str()});
-    let event =
-        Event { action: "member.role_change", target_type: "user", target_id: &updated.id, target_label: &updated.email, details };
+    let event = Event {
+        action: "member.role_change",
+        target_type: "user",
+        target_id: &updated.id,
+        target_label: &updated.email,
+        details,
+    };
     audit::record(&txn, acting(actor)?, event).await?;
     txn.commit().await?;
     Ok(updated)
