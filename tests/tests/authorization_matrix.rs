@@ -74,7 +74,6 @@ struct World {
     app: TestApp,
     clients: Vec<Client>,
     emails: Vec<String>,
-    group_member_id: String,
     group_facilitator_id: String,
 }
 
@@ -112,7 +111,7 @@ impl World {
             .unwrap();
         clients.push(admin);
         emails.push("admin@example.org".to_owned());
-        World { app, clients, emails, group_member_id: ids[2].clone(), group_facilitator_id: ids[3].clone() }
+        World { app, clients, emails, group_facilitator_id: ids[3].clone() }
     }
 
     fn admin(&self) -> &Client {

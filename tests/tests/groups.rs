@@ -186,7 +186,8 @@ async fn a_private_group_is_invisible_to_outsiders_and_asking_to_join_reveals_no
     let approved =
         admin.call(&ApproveGroupRequest { group: group.slug.clone(), user: outsider_id.clone() }).await.unwrap();
     assert_eq!(approved.status, MembershipStatus::Active);
-    let again = admin.call(&ApproveGroupRequest { group: group.slug.clone(), user: outsider_id.clone() }).await.unwrap();
+    let again =
+        admin.call(&ApproveGroupRequest { group: group.slug.clone(), user: outsider_id.clone() }).await.unwrap();
     assert_eq!(again, approved, "approving twice is harmless");
     let now_visible = outsider.call(&GetGroup { group: group.slug.clone() }).await.unwrap();
     assert_eq!(now_visible.my_membership.map(|m| m.status), Some(MembershipStatus::Active));
