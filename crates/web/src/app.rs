@@ -6,7 +6,7 @@ use leptos_router::path;
 
 use crate::components::header::Header;
 use crate::i18n::{Msg, t};
-use crate::pages::{admin, auth, home, placeholder};
+use crate::pages::{admin, auth, groups, home, placeholder};
 use crate::state::{self, use_auth, use_community};
 
 /// The root component.
@@ -31,7 +31,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=home::Home/>
                     <Route path=path!("/login") view=auth::LoginPage/>
                     <Route path=path!("/register") view=auth::RegisterPage/>
-                    <Route path=path!("/admin/settings") view=admin::Settings/>
+                    <Route path=path!("/groups") view=groups::GroupsPage/>
+                    <Route path=path!("/groups/:slug") view=groups::GroupPage/>
+                    <Route path=path!("/admin") view=admin::AdminPage/>
+                    <Route path=path!("/admin/:tab") view=admin::AdminPage/>
                     <Route path=path!("/discussions") view=|| placeholder::section(Msg::NavDiscussions, Msg::SectionDiscussions)/>
                     <Route path=path!("/library") view=|| placeholder::section(Msg::NavLibrary, Msg::SectionLibrary)/>
                     <Route path=path!("/members") view=|| placeholder::section(Msg::NavMembers, Msg::SectionMembers)/>

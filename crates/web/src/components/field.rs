@@ -60,3 +60,54 @@ pub fn TextField(
         </div>
     }
 }
+
+/// A multi-line text input, with the same label, hint and error handling.
+#[component]
+pub fn TextArea(
+    /// The textarea's id and name.
+    id: &'static str,
+    /// The visible label.
+    label: &'static str,
+    /// A hint under the textarea.
+    #[prop(optional)]
+    hint: Option<&'static str>,
+    /// The value.
+    value: RwSignal<String>,
+    /// The field's error, if any.
+    error: Signal<Option<String>>,
+    /// Visible lines.
+    #[prop(default = 6)]
+    rows: u32,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <textarea
+                id=id
+                name=id
+                rows=rows
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by
+            ></textarea>
+            {hint.map(|text| view! { <p class="hint" id=hint_id.clone()>{text}</p> })}
+            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+        </div>
+    }
+}

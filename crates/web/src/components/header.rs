@@ -9,6 +9,7 @@ use crate::state::SessionState;
 /// The navigation's entries, in order.
 pub const NAV: &[(&str, Msg)] = &[
     ("/", Msg::NavHome),
+    ("/groups", Msg::NavGroups),
     ("/discussions", Msg::NavDiscussions),
     ("/library", Msg::NavLibrary),
     ("/members", Msg::NavMembers),
@@ -18,7 +19,7 @@ pub const NAV: &[(&str, Msg)] = &[
     ("/help", Msg::NavHelp),
 ];
 
-/// The header. `is_admin` shows the settings link; `on_sign_out` ends the session.
+/// The header. Staff get a link to the admin area; `on_sign_out` ends the session.
 #[component]
 pub fn Header(
     community_name: Signal<String>,
@@ -46,7 +47,7 @@ pub fn Header(
                             .map(|(href, msg)| {
                                 view! {
                                     <li on:click=close>
-                                        <A href=*href exact=true>{t(*msg)}</A>
+                                        <A href=*href exact=*href == "/">{t(*msg)}</A>
                                     </li>
                                 }
                             })
@@ -62,10 +63,10 @@ pub fn Header(
                         }
                             .into_any(),
                         SessionState::SignedIn(user) => {
-                            let is_admin = user.role == copse_shared::auth::Role::Admin;
+                            let is_staff = user.role.is_staff();
                             view! {
                                 <span class="user-name" data-testid="user-name">{user.display_name.clone()}</span>
-                                {is_admin.then(|| view! { <a class="button-link" href="/admin/settings">{t(Msg::Settings)}</a> })}
+                                {is_staff.then(|| view! { <a class="button-link" href="/admin">{t(Msg::Admin)}</a> })}
                                 <button on:click=move |_| on_sign_out.run(())>{t(Msg::SignOut)}</button>
                             }
                                 .into_any()

@@ -1,4 +1,8 @@
 //! Prop-driven components: they render what they are given and never fetch.
 
+pub mod confirm;
 pub mod field;
+pub mod group_card;
 pub mod header;
+pub mod status;
+pub mod tabs;

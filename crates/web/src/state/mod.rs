@@ -21,6 +21,16 @@ pub enum SessionState {
     SignedIn(User),
 }
 
+impl SessionState {
+    /// The signed-in member, if any.
+    pub fn user(&self) -> Option<&User> {
+        match self {
+            SessionState::SignedIn(user) => Some(user),
+            _ => None,
+        }
+    }
+}
+
 /// The auth context.
 #[derive(Clone, Copy)]
 pub struct Auth {
@@ -80,6 +90,13 @@ pub fn provide() {
 /// The auth context.
 pub fn use_auth() -> Auth {
     expect_context::<Auth>()
+}
+
+/// The session as a memo: a page that depends on it rebuilds only when who is signed
+/// in actually changes, not each time a token refresh reports the same member.
+pub fn use_session() -> Memo<SessionState> {
+    let auth = use_auth();
+    Memo::new(move |_| auth.state.get())
 }
 
 /// The community context.

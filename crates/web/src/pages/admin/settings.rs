@@ -1,5 +1,6 @@
-//! The admin's community settings page: name, tagline, join policy and public reading,
-//! saved with the ETag it loaded so two admins never overwrite each other silently.
+//! The admin area's Settings tab: the community's name, tagline, join policy and
+//! public reading, saved with the ETag it loaded so two admins never overwrite each
+//! other silently.
 
 use copse_shared::auth::Role;
 use copse_shared::community::{Community, JoinPolicy, UpdateCommunityRequest};
@@ -11,7 +12,7 @@ use leptos::task::spawn_local;
 use crate::api::{self, ApiError};
 use crate::components::field::TextField;
 use crate::i18n::{Msg, t};
-use crate::state::{SessionState, use_auth, use_community};
+use crate::state::{SessionState, use_community, use_session};
 
 async fn load() -> Result<(Community, String), ApiError> {
     let answer = api::call_with(&GetCommunity, &[]).await?;
@@ -21,10 +22,10 @@ async fn load() -> Result<(Community, String), ApiError> {
 
 #[component]
 pub fn Settings() -> impl IntoView {
-    let auth = use_auth();
+    let session = use_session();
     view! {
-        <h1>{t(Msg::CommunitySettings)}</h1>
-        {move || match auth.state.get() {
+        <h2>{t(Msg::CommunitySettings)}</h2>
+        {move || match session.get() {
             SessionState::Restoring => view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any(),
             SessionState::SignedIn(user) if user.role == Role::Admin => view! { <SettingsLoader/> }.into_any(),
             _ => view! { <p class="notice">{t(Msg::AdminsOnly)}</p> }.into_any(),

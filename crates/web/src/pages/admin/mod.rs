@@ -1,0 +1,70 @@
+//! The admin area for site facilitators and admins: pending registrations,
+//! invitations, members, the audit log and the community's settings, one tab each,
+//! each tab its own address (/admin, /admin/invitations, ...).
+
+pub mod audit;
+pub mod invitations;
+pub mod members;
+pub mod registrations;
+pub mod settings;
+
+use copse_shared::auth::Role;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::status::Loading;
+use crate::i18n::{Msg, t};
+use crate::pages::placeholder::NotFound;
+use crate::state::{SessionState, use_session};
+
+/// The tabs: address, label, whether only admins see it.
+const TABS: &[(&str, Msg, bool)] = &[
+    ("/admin", Msg::PendingRegistrations, false),
+    ("/admin/invitations", Msg::Invitations, false),
+    ("/admin/members", Msg::NavMembers, false),
+    ("/admin/audit", Msg::AuditLog, true),
+    ("/admin/settings", Msg::Settings, true),
+];
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let params = use_params_map();
+    let tab = Memo::new(move |_| params.read().get("tab").unwrap_or_default());
+    let session = use_session();
+    view! {
+        <h1>{t(Msg::Admin)}</h1>
+        {move || match session.get() {
+            SessionState::Restoring => view! { <Loading/> }.into_any(),
+            SessionState::SignedIn(user) if user.role.is_staff() => {
+                let admin = user.role == Role::Admin;
+                view! {
+                    <nav class="tabs tab-links" aria-label=t(Msg::Admin)>
+                        {TABS
+                            .iter()
+                            .filter(|(_, _, admins_only)| admin || !admins_only)
+                            .map(|(href, msg, _)| view! { <A href=*href exact=true>{t(*msg)}</A> })
+                            .collect_view()}
+                    </nav>
+                    <section class="tab-panel">
+                        {move || match tab.get().as_str() {
+                            "" => view! { <registrations::Registrations/> }.into_any(),
+                            "invitations" => view! { <invitations::Invitations admin=admin/> }.into_any(),
+                            "members" => view! { <members::Members me=user.clone()/> }.into_any(),
+                            "audit" if admin => view! { <audit::Audit/> }.into_any(),
+                            "audit" => view! { <p class="notice">{t(Msg::AdminsOnlyAudit)}</p> }.into_any(),
+                            "settings" => view! { <settings::Settings/> }.into_any(),
+                            _ => view! { <NotFound/> }.into_any(),
+                        }}
+                    </section>
+                }
+                .into_any()
+            }
+            SessionState::SignedIn(_) => view! { <p class="notice">{t(Msg::StaffOnly)}</p> }.into_any(),
+            SessionState::SignedOut => view! {
+                <p class="notice">{t(Msg::StaffOnly)} " " <a href="/login">{t(Msg::SignIn)}</a></p>
+            }
+            .into_any(),
+        }}
+    }
+}
