@@ -104,6 +104,9 @@ pub struct Settings {
     /// Writes (creates, updates, deletes) allowed per member (or IP) per minute.
     #[arg(long, env = "COPSE_WRITES_PER_MINUTE", default_value_t = 120, global = true)]
     pub writes_per_minute: u32,
+    /// Report each request's SQL statement count in `X-Sql-Statements` (tests, benchmarks).
+    #[arg(long, env = "COPSE_EXPOSE_SQL_COUNT", default_value_t = false, global = true)]
+    pub expose_sql_count: bool,
     /// Database pool size.
     #[arg(long, env = "COPSE_DB_POOL", default_value_t = 10, global = true)]
     pub db_pool: u32,

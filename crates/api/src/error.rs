@@ -163,6 +163,7 @@ pub fn title(code: ErrorCode) -> &'static str {
         ErrorCode::EmailTaken => "Email already registered",
         ErrorCode::Conflict => "Conflict",
         ErrorCode::LastFacilitator => "Last facilitator",
+        ErrorCode::TopicLocked => "Topic locked",
         ErrorCode::IdempotencyKeyReused => "Idempotency key reused",
         ErrorCode::PreconditionFailed => "Precondition failed",
         ErrorCode::PayloadTooLarge => "Payload too large",

@@ -16,6 +16,7 @@ pub mod routes;
 pub mod seed;
 pub mod services;
 pub mod spa;
+pub mod sqlcount;
 pub mod startup;
 pub mod state;
 

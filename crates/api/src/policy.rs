@@ -75,6 +75,26 @@ pub enum Action {
     ReadGroupMembers,
     /// Approve requests, invite, remove members, change roles in a group.
     ManageGroupMembers,
+    /// Create, rename or reorder discussion categories.
+    ManageCategories,
+    /// Start a topic in a scope (the community, or a group).
+    CreateTopic,
+    /// See a topic and its posts.
+    ReadTopic,
+    /// Reply to a topic.
+    ReplyTopic,
+    /// Edit a topic's title and tags.
+    EditTopic,
+    /// Mark or withdraw a question's accepted answer.
+    AcceptAnswer,
+    /// Pin, lock, hide, move and split topics; hide posts; handle flags.
+    ModerateTopic,
+    /// React to or flag a post.
+    ReactToPost,
+    /// Edit or delete a post.
+    EditPost,
+    /// See the moderation queue.
+    ReadFlags,
 }
 
 /// What a group-scoped decision needs to know.
@@ -98,6 +118,19 @@ impl GroupFacts {
     }
 }
 
+/// What a topic-scoped decision needs to know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicFacts {
+    /// The topic's group, if it belongs to one (with the actor's standing in it).
+    pub group: Option<GroupFacts>,
+    /// The community setting: may anonymous visitors read public content?
+    pub public_read: bool,
+    /// Whether the actor started the topic.
+    pub is_author: bool,
+    /// Whether a moderator hid it.
+    pub hidden: bool,
+}
+
 /// What the action is about.
 #[derive(Clone, Debug)]
 pub enum Resource<'a> {
@@ -112,6 +145,17 @@ pub enum Resource<'a> {
     },
     /// A group.
     Group(&'a GroupFacts),
+    /// Where a topic would be started: the community (`None`) or a group.
+    Scope(Option<&'a GroupFacts>, bool),
+    /// A topic.
+    Topic(&'a TopicFacts),
+    /// A post in a topic, and whether the actor wrote it.
+    Post(&'a TopicFacts, bool),
+    /// The moderation queue: whether the actor facilitates any group.
+    Moderation {
+        /// The actor is an active facilitator of at least one group.
+        facilitates_a_group: bool,
+    },
 }
 
 /// The policy.
@@ -132,6 +176,33 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource<'_>) -> bool {
             actor.is_staff() || (actor.user().is_some() && group.is_group_facilitator())
         }
         (ChangeGroupVisibility | ArchiveGroup, Resource::Group(_)) => actor.is_staff(),
+        (ManageCategories, _) => actor.is_staff(),
+        (ReadFlags, Resource::Moderation { facilitates_a_group }) => {
+            actor.is_staff() || (actor.user().is_some() && *facilitates_a_group)
+        }
+        (CreateTopic, Resource::Scope(group, public_read)) => match group {
+            None => actor.user().is_some(),
+            Some(group) => {
+                can_take_part(actor, group)
+                    && can_read_group(actor, &GroupFacts { public_read: *public_read, ..(*group).clone() })
+            }
+        },
+        (ReadTopic, Resource::Topic(topic)) => can_read_topic(actor, topic),
+        (ReplyTopic, Resource::Topic(topic)) => {
+            can_read_topic(actor, topic)
+                && match &topic.group {
+                    None => actor.user().is_some(),
+                    Some(group) => can_take_part(actor, group),
+                }
+        }
+        (EditTopic | AcceptAnswer, Resource::Topic(topic)) => {
+            can_read_topic(actor, topic) && actor.user().is_some() && (topic.is_author || is_moderator(actor, topic))
+        }
+        (ModerateTopic, Resource::Topic(topic) | Resource::Post(topic, _)) => is_moderator(actor, topic),
+        (ReactToPost, Resource::Post(topic, _)) => actor.user().is_some() && can_read_topic(actor, topic),
+        (EditPost, Resource::Post(topic, is_post_author)) => {
+            actor.user().is_some() && can_read_topic(actor, topic) && (*is_post_author || is_moderator(actor, topic))
+        }
         // Any other pairing is a programming error; refusing is the safe answer.
         _ => false,
     }
@@ -147,6 +218,46 @@ fn can_read_group(actor: &Actor, group: &GroupFacts) -> bool {
                 || matches!(group.membership, Some((_, MembershipStatus::Invited)))
         }
     }
+}
+
+/// Members of a group take part in it; site staff may take part anywhere.
+fn can_take_part(actor: &Actor, group: &GroupFacts) -> bool {
+    actor.user().is_some() && (actor.is_staff() || group.is_active_member())
+}
+
+/// Site staff moderate everything; a group's facilitators moderate its topics.
+fn is_moderator(actor: &Actor, topic: &TopicFacts) -> bool {
+    actor.is_staff() || (actor.user().is_some() && topic.group.as_ref().is_some_and(GroupFacts::is_group_facilitator))
+}
+
+fn can_read_topic(actor: &Actor, topic: &TopicFacts) -> bool {
+    let scope = match &topic.group {
+        None => actor.user().is_some() || topic.public_read,
+        Some(group) => can_read_group(actor, group),
+    };
+    scope && (!topic.hidden || is_moderator(actor, topic))
+}
+
+/// The SQL form of `ReadTopic` for list queries: what a list may show, which is
+/// never more than a single read allows (hidden topics are listed for site staff only).
+pub fn visible_topics(actor: &Actor, public_read: bool) -> Option<Condition> {
+    use crate::entities::topic;
+    let not_deleted = topic::Column::DeletedAt.is_null();
+    if actor.is_staff() {
+        return Some(Condition::all().add(not_deleted));
+    }
+    let groups = visible_groups(actor, public_read)?;
+    let readable_groups = Query::select().column(group::Column::Id).from(group::Entity).cond_where(groups).to_owned();
+    let community = match actor {
+        Actor::Anonymous if !public_read => return None,
+        _ => topic::Column::GroupId.is_null(),
+    };
+    Some(
+        Condition::all()
+            .add(not_deleted)
+            .add(topic::Column::HiddenAt.is_null())
+            .add(Condition::any().add(community).add(topic::Column::GroupId.in_subquery(readable_groups))),
+    )
 }
 
 /// The SQL form of `ReadGroup` for list queries; `None` means the actor may see none.

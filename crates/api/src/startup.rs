@@ -111,5 +111,9 @@ fn build_app(
     } else {
         app.default_service(web::to(spa::not_built_handler))
     };
-    app.wrap(from_fn(idempotency)).wrap(from_fn(write_limits)).wrap(Compress::default()).wrap(from_fn(request_context))
+    app.wrap(from_fn(crate::sqlcount::count_statements))
+        .wrap(from_fn(idempotency))
+        .wrap(from_fn(write_limits))
+        .wrap(Compress::default())
+        .wrap(from_fn(request_context))
 }

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_accounts;
 mod m20261122_000002_groups_and_audit;
 mod m20261122_000003_idempotency_keys;
+mod m20261122_000004_discussions;
 
 /// Applies every migration in order.
 #[derive(Debug)]
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_accounts::Migration),
             Box::new(m20261122_000002_groups_and_audit::Migration),
             Box::new(m20261122_000003_idempotency_keys::Migration),
+            Box::new(m20261122_000004_discussions::Migration),
         ]
     }
 }

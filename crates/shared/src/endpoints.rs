@@ -4,6 +4,12 @@
 use crate::auth::{AccountStatus, Role};
 use crate::auth::{ChangePasswordRequest, LoginRequest, RegisterRequest, RegisterResponse, Session, User};
 use crate::community::{Community, UpdateCommunityRequest};
+use crate::discussions::{
+    AcceptAnswerRequest, Category, CategoryRequest, CreatePostRequest, CreateTopicRequest, Flag, FlagRequest,
+    FlagStatus, MarkReadRequest, MoveTopicRequest, Notification, Post, PostRevision, ReactionKind, ResolveFlagRequest,
+    SplitTopicRequest, Topic, TopicKind, TopicStateRequest, TopicSummary, UnreadCount, UpdatePostRequest,
+    UpdateTopicRequest, Watch, WatchTarget,
+};
 use crate::endpoint::{Endpoint, Method, NoContent, encode_component, query_string};
 use crate::groups::{
     ChangeGroupRoleRequest, CreateGroupRequest, Group, GroupMember, InviteToGroupRequest, JoinResult, MembershipStatus,
@@ -301,6 +307,271 @@ impl Endpoint for ListGroupMembers {
         format!("/api/v1/groups/{}/members{query}", encode_component(&self.group))
     }
 }
+
+endpoint!(
+    /// `GET /api/v1/categories`: every category, in order.
+    ListCategories, Get, "/api/v1/categories" => Vec<Category>);
+endpoint!(
+    /// `POST /api/v1/categories`: create a category (site facilitators and admins).
+    CreateCategory, Post, "/api/v1/categories", body CategoryRequest => Category);
+path_endpoint!(
+    /// `PUT /api/v1/categories/{id}`: rename, describe or reorder a category.
+    UpdateCategory [id] body CategoryRequest, Put, "/api/v1/categories/{id}" => Category);
+
+/// `GET /api/v1/topics`: topics the caller may read, pinned first, then by latest activity.
+#[derive(Clone, Debug, Default)]
+pub struct ListTopics {
+    /// Only this category (id or slug).
+    pub category: Option<String>,
+    /// Only this group (id or slug); `community` for community-wide topics only.
+    pub group: Option<String>,
+    /// Only topics with this tag.
+    pub tag: Option<String>,
+    /// Only topics started by this member (id).
+    pub author: Option<String>,
+    /// Only discussions or only questions.
+    pub kind: Option<TopicKind>,
+    /// Only questions without an accepted answer.
+    pub unanswered: Option<bool>,
+    /// Page size (1 to 100).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl Endpoint for ListTopics {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/topics";
+    type Body = ();
+    type Response = Page<TopicSummary>;
+    fn path(&self) -> String {
+        let query = query_string(&[
+            ("category", self.category.clone()),
+            ("group", self.group.clone()),
+            ("tag", self.tag.clone()),
+            ("author", self.author.clone()),
+            ("kind", self.kind.map(|k| k.as_str().to_owned())),
+            ("unanswered", self.unanswered.map(|u| u.to_string())),
+            ("limit", self.limit.map(|l| l.to_string())),
+            ("cursor", self.cursor.clone()),
+        ]);
+        format!("{}{query}", Self::PATH)
+    }
+}
+
+endpoint!(
+    /// `POST /api/v1/topics`: start a topic in the community or a group.
+    CreateTopic, Post, "/api/v1/topics", body CreateTopicRequest => Topic);
+path_endpoint!(
+    /// `GET /api/v1/topics/{id}`: a topic with its opening post.
+    GetTopic [id], Get, "/api/v1/topics/{id}" => Topic);
+path_endpoint!(
+    /// `PUT /api/v1/topics/{id}`: edit a topic's title and tags.
+    UpdateTopic [id] body UpdateTopicRequest, Put, "/api/v1/topics/{id}" => Topic);
+path_endpoint!(
+    /// `POST /api/v1/topics/{id}/posts`: reply.
+    CreatePost [id] body CreatePostRequest, Post, "/api/v1/topics/{id}/posts" => Post);
+path_endpoint!(
+    /// `POST /api/v1/topics/{id}/accept`: mark a reply as the accepted answer.
+    AcceptAnswer [id] body AcceptAnswerRequest, Post, "/api/v1/topics/{id}/accept" => Topic);
+path_endpoint!(
+    /// `DELETE /api/v1/topics/{id}/accept`: withdraw the accepted answer.
+    UnacceptAnswer [id], Delete, "/api/v1/topics/{id}/accept" => Topic);
+path_endpoint!(
+    /// `PATCH /api/v1/topics/{id}/state`: pin, lock or hide (moderators).
+    SetTopicState [id] body TopicStateRequest, Patch, "/api/v1/topics/{id}/state" => Topic);
+path_endpoint!(
+    /// `POST /api/v1/topics/{id}/move`: move to another category (moderators).
+    MoveTopic [id] body MoveTopicRequest, Post, "/api/v1/topics/{id}/move" => Topic);
+path_endpoint!(
+    /// `POST /api/v1/topics/{id}/split`: move replies into a new topic (moderators).
+    SplitTopic [id] body SplitTopicRequest, Post, "/api/v1/topics/{id}/split" => Topic);
+
+/// `GET /api/v1/topics/{id}/posts`: a topic's posts in order, opening post first.
+#[derive(Clone, Debug, Default)]
+pub struct ListPosts {
+    /// The topic's id.
+    pub id: String,
+    /// Page size (1 to 100).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl Endpoint for ListPosts {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/topics/{id}/posts";
+    type Body = ();
+    type Response = Page<Post>;
+    fn path(&self) -> String {
+        let query = query_string(&[("limit", self.limit.map(|l| l.to_string())), ("cursor", self.cursor.clone())]);
+        format!("/api/v1/topics/{}/posts{query}", encode_component(&self.id))
+    }
+}
+
+path_endpoint!(
+    /// `GET /api/v1/posts/{id}`: one post, with its ETag for editing.
+    GetPost [id], Get, "/api/v1/posts/{id}" => Post);
+path_endpoint!(
+    /// `PUT /api/v1/posts/{id}`: edit a post, keeping the old text as a revision.
+    UpdatePost [id] body UpdatePostRequest, Put, "/api/v1/posts/{id}" => Post);
+path_endpoint!(
+    /// `DELETE /api/v1/posts/{id}`: delete a post, leaving a tombstone.
+    DeletePost [id], Delete, "/api/v1/posts/{id}" => NoContent);
+path_endpoint!(
+    /// `GET /api/v1/posts/{id}/revisions`: a post's earlier texts, newest first.
+    ListRevisions [id], Get, "/api/v1/posts/{id}/revisions" => Vec<PostRevision>);
+path_endpoint!(
+    /// `POST /api/v1/posts/{id}/flags`: flag a post for moderators.
+    FlagPost [id] body FlagRequest, Post, "/api/v1/posts/{id}/flags" => NoContent);
+path_endpoint!(
+    /// `POST /api/v1/posts/{id}/hide`: hide a post (moderators).
+    HidePost [id], Post, "/api/v1/posts/{id}/hide" => Post);
+path_endpoint!(
+    /// `POST /api/v1/posts/{id}/restore`: restore a hidden post (moderators).
+    RestorePost [id], Post, "/api/v1/posts/{id}/restore" => Post);
+
+/// `PUT /api/v1/posts/{id}/reactions/{kind}`: react (once per kind).
+#[derive(Clone, Debug)]
+pub struct AddReaction {
+    /// The post's id.
+    pub id: String,
+    /// The reaction.
+    pub kind: ReactionKind,
+}
+
+impl Endpoint for AddReaction {
+    const METHOD: Method = Method::Put;
+    const PATH: &'static str = "/api/v1/posts/{id}/reactions/{kind}";
+    type Body = ();
+    type Response = Post;
+    fn path(&self) -> String {
+        format!("/api/v1/posts/{}/reactions/{}", encode_component(&self.id), self.kind.as_str())
+    }
+}
+
+/// `DELETE /api/v1/posts/{id}/reactions/{kind}`: take a reaction back.
+#[derive(Clone, Debug)]
+pub struct RemoveReaction {
+    /// The post's id.
+    pub id: String,
+    /// The reaction.
+    pub kind: ReactionKind,
+}
+
+impl Endpoint for RemoveReaction {
+    const METHOD: Method = Method::Delete;
+    const PATH: &'static str = "/api/v1/posts/{id}/reactions/{kind}";
+    type Body = ();
+    type Response = Post;
+    fn path(&self) -> String {
+        format!("/api/v1/posts/{}/reactions/{}", encode_component(&self.id), self.kind.as_str())
+    }
+}
+
+/// `GET /api/v1/flags`: the moderation queue (moderators).
+#[derive(Clone, Debug, Default)]
+pub struct ListFlags {
+    /// Only flags with this status (default `open`).
+    pub status: Option<FlagStatus>,
+    /// Page size (1 to 100).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl Endpoint for ListFlags {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/flags";
+    type Body = ();
+    type Response = Page<Flag>;
+    fn path(&self) -> String {
+        let query = query_string(&[
+            ("status", self.status.map(|s| s.as_str().to_owned())),
+            ("limit", self.limit.map(|l| l.to_string())),
+            ("cursor", self.cursor.clone()),
+        ]);
+        format!("{}{query}", Self::PATH)
+    }
+}
+
+path_endpoint!(
+    /// `POST /api/v1/flags/{id}/resolve`: dismiss a flag, or act on it (hides the post).
+    ResolveFlag [id] body ResolveFlagRequest, Post, "/api/v1/flags/{id}/resolve" => Flag);
+endpoint!(
+    /// `GET /api/v1/me/watches`: what the caller watches.
+    ListWatches, Get, "/api/v1/me/watches" => Vec<Watch>);
+
+/// `PUT /api/v1/me/watches/{target}/{id}`: watch a topic, category or group.
+#[derive(Clone, Debug)]
+pub struct AddWatch {
+    /// What kind of thing.
+    pub target: WatchTarget,
+    /// Its id (or slug, for categories and groups).
+    pub id: String,
+}
+
+impl Endpoint for AddWatch {
+    const METHOD: Method = Method::Put;
+    const PATH: &'static str = "/api/v1/me/watches/{target}/{id}";
+    type Body = ();
+    type Response = Watch;
+    fn path(&self) -> String {
+        format!("/api/v1/me/watches/{}/{}", self.target.as_str(), encode_component(&self.id))
+    }
+}
+
+/// `DELETE /api/v1/me/watches/{target}/{id}`: stop watching.
+#[derive(Clone, Debug)]
+pub struct RemoveWatch {
+    /// What kind of thing.
+    pub target: WatchTarget,
+    /// Its id (or slug).
+    pub id: String,
+}
+
+impl Endpoint for RemoveWatch {
+    const METHOD: Method = Method::Delete;
+    const PATH: &'static str = "/api/v1/me/watches/{target}/{id}";
+    type Body = ();
+    type Response = NoContent;
+    fn path(&self) -> String {
+        format!("/api/v1/me/watches/{}/{}", self.target.as_str(), encode_component(&self.id))
+    }
+}
+
+/// `GET /api/v1/me/notifications`: the caller's notifications, newest first.
+#[derive(Clone, Debug, Default)]
+pub struct ListNotifications {
+    /// Only unread ones.
+    pub unread: Option<bool>,
+    /// Page size (1 to 100).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl Endpoint for ListNotifications {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/me/notifications";
+    type Body = ();
+    type Response = Page<Notification>;
+    fn path(&self) -> String {
+        let query = query_string(&[
+            ("unread", self.unread.map(|u| u.to_string())),
+            ("limit", self.limit.map(|l| l.to_string())),
+            ("cursor", self.cursor.clone()),
+        ]);
+        format!("{}{query}", Self::PATH)
+    }
+}
+
+endpoint!(
+    /// `GET /api/v1/me/notifications/unread`: the unread count, for the bell.
+    GetUnreadCount, Get, "/api/v1/me/notifications/unread" => UnreadCount);
+endpoint!(
+    /// `POST /api/v1/me/notifications/read`: mark some or all read.
+    MarkNotificationsRead, Post, "/api/v1/me/notifications/read", body MarkReadRequest => UnreadCount);
 
 #[cfg(test)]
 mod tests {

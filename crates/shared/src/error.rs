@@ -45,6 +45,8 @@ pub enum ErrorCode {
     Conflict,
     /// The `Idempotency-Key` was already used for a different request.
     IdempotencyKeyReused,
+    /// The topic is locked and accepts no new replies.
+    TopicLocked,
     /// The change would leave a group without a facilitator.
     LastFacilitator,
     /// `If-Match` did not match the current version.

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod community;
+pub mod discussions;
 pub mod endpoint;
 pub mod endpoints;
 pub mod error;

@@ -2,10 +2,19 @@
 //! services convert them into shared DTOs.
 
 pub mod audit_entry;
+pub mod category;
 pub mod community_settings;
+pub mod flag;
 pub mod group;
 pub mod group_membership;
 pub mod idempotency_key;
 pub mod invitation;
+pub mod notification;
+pub mod post;
+pub mod post_revision;
+pub mod reaction;
 pub mod refresh_token;
+pub mod topic;
+pub mod topic_tag;
 pub mod user;
+pub mod watch;

@@ -6,6 +6,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub mod audit;
 pub mod auth;
 pub mod community;
+pub mod discussions;
 pub mod groups;
 pub mod members;
 pub mod system;
@@ -18,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     members::configure(cfg);
     groups::configure(cfg);
     audit::configure(cfg);
+    discussions::configure(cfg);
 }
 
 /// The client's IP address, as seen on the socket (no proxy headers are trusted).

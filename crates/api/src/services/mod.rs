@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod community;
+pub mod discussions;
 pub mod groups;
 pub mod invitations;
 pub mod markdown;

@@ -1,0 +1,401 @@
+//! Discussions: what every discussion service shares. Loading a topic with the facts
+//! the policy needs, building DTOs with a bounded number of queries (never one per
+//! row), and rendering post bodies with @mentions.
+
+pub mod categories;
+pub mod moderation;
+pub mod notify;
+pub mod posts;
+pub mod topics;
+
+use std::collections::{HashMap, HashSet};
+
+use copse_shared::discussions::{
+    CategoryRef, GroupRef, Post, QuotedPost, ReactionCount, ReactionKind, TopicKind, TopicSummary,
+};
+use copse_shared::members::MemberSummary;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+
+use crate::entities::{category, group, group_membership, post, reaction, topic, topic_tag, user};
+use crate::error::{ApiError, ApiResult};
+use crate::policy::{self, Action, Actor, GroupFacts, Resource, TopicFacts};
+use crate::services::{community, markdown};
+use crate::state::AppState;
+
+/// Longest title, in characters.
+pub const MAX_TITLE: usize = 200;
+/// Longest post body, in characters.
+pub const MAX_BODY: usize = 50_000;
+/// Most tags on a topic.
+pub const MAX_TAGS: usize = 5;
+
+/// A topic loaded for an actor, with the facts the policy decides on.
+pub struct TopicCtx {
+    /// The topic.
+    pub topic: topic::Model,
+    /// What the policy needs.
+    pub facts: TopicFacts,
+}
+
+/// The actor's standing in a group, as the policy needs it.
+pub async fn group_facts(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    group: &group::Model,
+    public_read: bool,
+) -> ApiResult<GroupFacts> {
+    let membership = match actor.user() {
+        Some(me) => group_membership::Entity::find_by_id((group.id.clone(), me.id.clone())).one(db).await?,
+        None => None,
+    };
+    Ok(GroupFacts {
+        visibility: group.visibility(),
+        membership: membership.map(|m| (m.role(), m.status())),
+        public_read,
+    })
+}
+
+/// Loads a topic the actor may read; answers 404 otherwise (401 for anonymous
+/// visitors when public reading is off), never revealing a hidden topic.
+pub async fn load_topic(state: &AppState, actor: &Actor, id: &str) -> ApiResult<TopicCtx> {
+    let public_read = community::load(&state.db).await?.public_read;
+    let not_found = || match actor {
+        Actor::Anonymous if !public_read => policy::sign_in_required(),
+        _ => ApiError::not_found(),
+    };
+    let Some(topic) = topic::Entity::find_by_id(id.to_owned()).one(&state.db).await? else {
+        return Err(not_found());
+    };
+    if topic.deleted_at.is_some() {
+        return Err(not_found());
+    }
+    let group = match &topic.group_id {
+        Some(group_id) => {
+            let group = group::Entity::find_by_id(group_id.clone()).one(&state.db).await?.ok_or_else(not_found)?;
+            Some(group_facts(&state.db, actor, &group, public_read).await?)
+        }
+        None => None,
+    };
+    let is_author = actor.user().is_some_and(|me| topic.author_id.as_deref() == Some(me.id.as_str()));
+    let facts = TopicFacts { group, public_read, is_author, hidden: topic.hidden_at.is_some() };
+    if !policy::can(actor, Action::ReadTopic, &Resource::Topic(&facts)) {
+        return Err(not_found());
+    }
+    Ok(TopicCtx { topic, facts })
+}
+
+/// Requires an action on a loaded (hence readable) topic: 401 for anonymous, else 403.
+pub fn require(actor: &Actor, action: Action, ctx: &TopicCtx) -> ApiResult<()> {
+    policy::require(actor, action, &Resource::Topic(&ctx.facts))
+}
+
+/// The names of members, for many ids at once.
+pub async fn members(db: &impl ConnectionTrait, ids: HashSet<String>) -> ApiResult<HashMap<String, MemberSummary>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = user::Entity::find().filter(user::Column::Id.is_in(ids)).all(db).await?;
+    Ok(rows.into_iter().map(|u| (u.id.clone(), MemberSummary { id: u.id, display_name: u.display_name })).collect())
+}
+
+/// Plain text from Markdown, for excerpts: markup and extra spaces removed.
+pub fn excerpt(markdown: &str, max: usize) -> String {
+    let mut text = String::new();
+    for event in pulldown_cmark::Parser::new(markdown) {
+        match event {
+            pulldown_cmark::Event::Text(t) | pulldown_cmark::Event::Code(t) => text.push_str(&t),
+            pulldown_cmark::Event::SoftBreak | pulldown_cmark::Event::HardBreak | pulldown_cmark::Event::End(_) => {
+                text.push(' ')
+            }
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let joined = words.join(" ");
+    if joined.chars().count() <= max {
+        joined
+    } else {
+        let cut: String = joined.chars().take(max.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+/// Renders a post body: @mentions of active members become links to their profile,
+/// then Markdown becomes sanitized HTML. Returns the HTML and the mentioned ids.
+pub async fn render_body(db: &impl ConnectionTrait, body: &str) -> ApiResult<(String, Vec<String>)> {
+    let mut tokens: Vec<String> = Vec::new();
+    for (i, _) in body.match_indices('@') {
+        let before_ok = i == 0 || body[..i].chars().last().is_some_and(|c| c.is_whitespace() || c == '(');
+        let token: String =
+            body[i + 1..].chars().take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.')).collect();
+        let token = token.trim_end_matches('.').to_owned();
+        if before_ok && (2..=40).contains(&token.chars().count()) && !tokens.contains(&token) && tokens.len() < 10 {
+            tokens.push(token);
+        }
+    }
+    let mut text = body.to_owned();
+    let mut mentioned = Vec::new();
+    for token in tokens {
+        // A mention names a member by their display name without spaces: @AminaDiallo.
+        let key =
+            Expr::cust_with_expr("LOWER(REPLACE($1, ' ', ''))", Expr::col((user::Entity, user::Column::DisplayName)));
+        let matches = user::Entity::find()
+            .filter(key.eq(token.to_lowercase()))
+            .filter(user::Column::Status.eq("active"))
+            .limit(2)
+            .all(db)
+            .await?;
+        if let [member] = matches.as_slice() {
+            let link = format!("[@{}](/members/{})", member.display_name.replace(['[', ']'], ""), member.id);
+            text = replace_mention(&text, &token, &link);
+            mentioned.push(member.id.clone());
+        }
+    }
+    Ok((markdown::render(&text), mentioned))
+}
+
+/// Replaces `@token` where it stands as a mention (not inside a longer word).
+fn replace_mention(text: &str, token: &str, link: &str) -> String {
+    let needle = format!("@{token}");
+    let mut out = String::with_capacity(text.len() + link.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(&needle) {
+        let before_ok = out.is_empty() && i == 0
+            || rest[..i].chars().last().or_else(|| out.chars().last()).is_none_or(|c| c.is_whitespace() || c == '(');
+        let after = &rest[i + needle.len()..];
+        let after_ok = after.chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '-'));
+        out.push_str(&rest[..i]);
+        if before_ok && after_ok {
+            out.push_str(link);
+        } else {
+            out.push_str(&needle);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Topic summaries for many topics with four queries in all (categories, groups,
+/// authors, tags), whatever the page size.
+pub async fn summaries(db: &impl ConnectionTrait, topics: Vec<topic::Model>) -> ApiResult<Vec<TopicSummary>> {
+    let category_ids: HashSet<String> = topics.iter().map(|t| t.category_id.clone()).collect();
+    let group_ids: HashSet<String> = topics.iter().filter_map(|t| t.group_id.clone()).collect();
+    let author_ids: HashSet<String> = topics.iter().filter_map(|t| t.author_id.clone()).collect();
+    let topic_ids: Vec<String> = topics.iter().map(|t| t.id.clone()).collect();
+    let categories: HashMap<String, category::Model> = if category_ids.is_empty() {
+        HashMap::new()
+    } else {
+        category::Entity::find()
+            .filter(category::Column::Id.is_in(category_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect()
+    };
+    let groups: HashMap<String, group::Model> = if group_ids.is_empty() {
+        HashMap::new()
+    } else {
+        group::Entity::find()
+            .filter(group::Column::Id.is_in(group_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|g| (g.id.clone(), g))
+            .collect()
+    };
+    let authors = members(db, author_ids).await?;
+    let mut tags: HashMap<String, Vec<String>> = HashMap::new();
+    if !topic_ids.is_empty() {
+        for row in topic_tag::Entity::find().filter(topic_tag::Column::TopicId.is_in(topic_ids)).all(db).await? {
+            tags.entry(row.topic_id).or_default().push(row.tag);
+        }
+    }
+    Ok(topics
+        .into_iter()
+        .map(|t| {
+            let category = categories.get(&t.category_id);
+            let mut topic_tags = tags.remove(&t.id).unwrap_or_default();
+            topic_tags.sort();
+            TopicSummary {
+                category: CategoryRef {
+                    id: t.category_id.clone(),
+                    slug: category.map(|c| c.slug.clone()).unwrap_or_default(),
+                    name: category.map(|c| c.name.clone()).unwrap_or_default(),
+                },
+                group: t.group_id.as_ref().and_then(|id| groups.get(id)).map(|g| GroupRef {
+                    id: g.id.clone(),
+                    slug: g.slug.clone(),
+                    name: g.name.clone(),
+                }),
+                author: t.author_id.as_ref().and_then(|id| authors.get(id).cloned()),
+                kind: TopicKind::parse(&t.kind).unwrap_or(TopicKind::Discussion),
+                tags: topic_tags,
+                solved: t.accepted_post_id.is_some(),
+                hidden: t.hidden_at.is_some(),
+                id: t.id,
+                title: t.title,
+                reply_count: t.reply_count,
+                created_at: t.created_at,
+                last_activity_at: t.last_activity_at,
+                pinned: t.pinned,
+                locked: t.locked,
+                excerpt: t.excerpt,
+            }
+        })
+        .collect())
+}
+
+#[derive(Debug, FromQueryResult)]
+struct ReactionRow {
+    post_id: String,
+    kind: String,
+    n: i64,
+}
+
+/// Post DTOs for many posts of one topic with at most five queries in all (quoted
+/// posts, authors, reaction counts, the actor's reactions), whatever the page size.
+pub async fn post_dtos(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    ctx: &TopicCtx,
+    posts: Vec<post::Model>,
+) -> ApiResult<Vec<Post>> {
+    let moderator = policy::can(actor, Action::ModerateTopic, &Resource::Topic(&ctx.facts));
+    let post_ids: Vec<String> = posts.iter().map(|p| p.id.clone()).collect();
+    let quote_ids: HashSet<String> = posts.iter().filter_map(|p| p.quote_post_id.clone()).collect();
+    let quoted: HashMap<String, post::Model> = if quote_ids.is_empty() {
+        HashMap::new()
+    } else {
+        post::Entity::find()
+            .filter(post::Column::Id.is_in(quote_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id.clone(), p))
+            .collect()
+    };
+    let author_ids: HashSet<String> = posts.iter().chain(quoted.values()).filter_map(|p| p.author_id.clone()).collect();
+    let authors = members(db, author_ids).await?;
+    let mut counts: HashMap<(String, String), i64> = HashMap::new();
+    let mut mine: HashSet<(String, String)> = HashSet::new();
+    if !post_ids.is_empty() {
+        let rows = reaction::Entity::find()
+            .select_only()
+            .column(reaction::Column::PostId)
+            .column(reaction::Column::Kind)
+            .column_as(Expr::col(reaction::Column::UserId).count(), "n")
+            .filter(reaction::Column::PostId.is_in(post_ids.clone()))
+            .group_by(reaction::Column::PostId)
+            .group_by(reaction::Column::Kind)
+            .into_model::<ReactionRow>()
+            .all(db)
+            .await?;
+        counts = rows.into_iter().map(|r| ((r.post_id, r.kind), r.n)).collect();
+        if let Some(me) = actor.user() {
+            let own = reaction::Entity::find()
+                .filter(
+                    Condition::all()
+                        .add(reaction::Column::PostId.is_in(post_ids))
+                        .add(reaction::Column::UserId.eq(me.id.clone())),
+                )
+                .all(db)
+                .await?;
+            mine = own.into_iter().map(|r| (r.post_id, r.kind)).collect();
+        }
+    }
+    let me = actor.user().map(|u| u.id.clone());
+    Ok(posts
+        .into_iter()
+        .map(|p| {
+            let concealed = p.deleted_at.is_some() || (p.hidden_at.is_some() && !moderator);
+            let reactions = ReactionKind::ALL
+                .into_iter()
+                .filter_map(|kind| {
+                    let key = (p.id.clone(), kind.as_str().to_owned());
+                    let count = counts.get(&key).copied().unwrap_or(0);
+                    (count > 0).then(|| ReactionCount { kind, count, mine: mine.contains(&key) })
+                })
+                .collect();
+            let is_author = me.is_some() && p.author_id == me;
+            let can_edit = p.deleted_at.is_none() && me.is_some() && (is_author || moderator);
+            let quote = p.quote_post_id.as_ref().and_then(|id| quoted.get(id)).map(|q| QuotedPost {
+                id: q.id.clone(),
+                number: q.number,
+                author: q.author_id.as_ref().and_then(|a| authors.get(a).cloned()),
+                excerpt: if q.deleted_at.is_some() || q.hidden_at.is_some() {
+                    String::new()
+                } else {
+                    excerpt(&q.body, 200)
+                },
+            });
+            Post {
+                accepted: ctx.topic.accepted_post_id.as_deref() == Some(p.id.as_str()),
+                author: p.author_id.as_ref().and_then(|a| authors.get(a).cloned()),
+                body: if concealed { String::new() } else { p.body },
+                body_html: if concealed { String::new() } else { p.body_html },
+                deleted: p.deleted_at.is_some(),
+                hidden: p.hidden_at.is_some(),
+                id: p.id,
+                topic_id: p.topic_id,
+                number: p.number,
+                quote,
+                created_at: p.created_at,
+                edited_at: p.edited_at,
+                reactions,
+                can_edit,
+            }
+        })
+        .collect())
+}
+
+/// Normalises tags: trimmed, lower-case, letters, digits and hyphens, at most five.
+pub fn normalise_tags(errors: &mut crate::services::validate::Errors, raw: &[String]) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in raw {
+        let tag = tag.trim().to_lowercase().replace(' ', "-");
+        if tag.is_empty() {
+            continue;
+        }
+        if tag.chars().count() > 40 || !tag.chars().all(|c| c.is_alphanumeric() || c == '-') {
+            errors.add("tags", "invalid_format", "Tags use letters, digits and hyphens, up to 40 characters.");
+            continue;
+        }
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > MAX_TAGS {
+        errors.add("tags", "too_many", format!("Use at most {MAX_TAGS} tags."));
+    }
+    tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_are_plain_text_and_bounded() {
+        assert_eq!(excerpt("**Soil** _testing_\n\nin `labs`", 100), "Soil testing in labs");
+        assert_eq!(excerpt("abcdef ghijkl", 8), "abcdef…");
+    }
+
+    #[test]
+    fn mentions_are_replaced_only_as_whole_words() {
+        assert_eq!(replace_mention("hi @Amina!", "Amina", "[x](/m)"), "hi [x](/m)!");
+        assert_eq!(replace_mention("mail@Amina", "Amina", "[x](/m)"), "mail@Amina");
+        assert_eq!(replace_mention("@Aminas", "Amina", "[x](/m)"), "@Aminas");
+        assert_eq!(replace_mention("@Amina and @Amina", "Amina", "L"), "L and L");
+    }
+
+    #[test]
+    fn tags_are_normalised() {
+        let mut errors = crate::services::validate::Errors::default();
+        let tags = normalise_tags(&mut errors, &["  Soil Health ".into(), "soil-health".into(), "M&E".into()]);
+        assert_eq!(tags, ["soil-health"]);
+        assert!(errors.finish().is_err(), "M&E has a character tags cannot hold");
+    }
+}

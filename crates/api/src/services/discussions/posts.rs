@@ -1,0 +1,404 @@
+//! Posts: replies (numbered in order, optionally quoting another post), edits with
+//! kept revisions, deletion that leaves a tombstone, reactions and flags.
+
+use std::collections::HashSet;
+
+use actix_web::http::StatusCode;
+use chrono::Utc;
+use copse_shared::discussions::{CreatePostRequest, Post, PostRevision, ReactionKind, UpdatePostRequest};
+use copse_shared::{ErrorCode, Page};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{TopicCtx, load_topic, members, notify, post_dtos, render_body};
+use crate::entities::{flag, post, post_revision, reaction, topic};
+use crate::error::{ApiError, ApiResult};
+use crate::policy::{self, Action, Actor, Resource};
+use crate::services::pagination::page_size;
+use crate::services::{community, validate};
+use crate::state::AppState;
+
+/// A post with its topic, loaded for an actor who may read it.
+pub struct PostCtx {
+    /// The topic.
+    pub topic: TopicCtx,
+    /// The post.
+    pub post: post::Model,
+}
+
+/// Loads a post the actor may read (404 otherwise).
+pub async fn load_post(state: &AppState, actor: &Actor, id: &str) -> ApiResult<PostCtx> {
+    let post = post::Entity::find_by_id(id.to_owned()).one(&state.db).await?;
+    let Some(post) = post else {
+        let public_read = community::load(&state.db).await?.public_read;
+        return Err(match actor {
+            Actor::Anonymous if !public_read => policy::sign_in_required(),
+            _ => ApiError::not_found(),
+        });
+    };
+    let topic = load_topic(state, actor, &post.topic_id).await?;
+    Ok(PostCtx { topic, post })
+}
+
+fn is_author(actor: &Actor, post: &post::Model) -> bool {
+    actor.user().is_some_and(|me| post.author_id.as_deref() == Some(me.id.as_str()))
+}
+
+/// The strong ETag of a post's version.
+pub fn etag(post: &post::Model) -> String {
+    let version = format!(
+        "{}|{}|{:?}|{:?}|{:?}",
+        post.id,
+        post.updated_at.to_rfc3339(),
+        post.edited_at,
+        post.deleted_at,
+        post.hidden_at
+    );
+    let hex: String = Sha256::digest(version.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+async fn one(state: &AppState, actor: &Actor, ctx: &PostCtx, post: post::Model) -> ApiResult<Post> {
+    post_dtos(&state.db, actor, &ctx.topic, vec![post])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("post vanished")))
+}
+
+/// Reads one post (with its ETag's source).
+pub async fn get(state: &AppState, actor: &Actor, id: &str) -> ApiResult<(Post, String)> {
+    let ctx = load_post(state, actor, id).await?;
+    let tag = etag(&ctx.post);
+    Ok((one(state, actor, &ctx, ctx.post.clone()).await?, tag))
+}
+
+/// A topic's posts in order, opening post first. Five queries per page at most.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    topic_id: &str,
+    limit: Option<u64>,
+    cursor: Option<String>,
+) -> ApiResult<Page<Post>> {
+    let ctx = load_topic(state, actor, topic_id).await?;
+    let limit = page_size(limit)?;
+    let after: i32 = match cursor {
+        Some(c) => {
+            c.parse().map_err(|_| ApiError::bad_request("The cursor is not valid; start again from the first page."))?
+        }
+        None => 0,
+    };
+    let mut rows = post::Entity::find()
+        .filter(post::Column::TopicId.eq(ctx.topic.id.clone()))
+        .filter(post::Column::Number.gt(after))
+        .order_by_asc(post::Column::Number)
+        .limit(limit + 1)
+        .all(&state.db)
+        .await?;
+    let next_cursor = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|p| p.number.to_string())
+    } else {
+        None
+    };
+    Ok(Page { items: post_dtos(&state.db, actor, &ctx, rows).await?, next_cursor })
+}
+
+fn locked() -> ApiError {
+    ApiError::client(StatusCode::CONFLICT, ErrorCode::TopicLocked, "This topic is locked: it accepts no new replies.")
+}
+
+async fn next_number(txn: &DatabaseTransaction, topic_id: &str) -> ApiResult<i32> {
+    let max: Option<i32> = post::Entity::find()
+        .select_only()
+        .column_as(Expr::col(post::Column::Number).max(), "max")
+        .filter(post::Column::TopicId.eq(topic_id))
+        .into_tuple::<Option<i32>>()
+        .one(txn)
+        .await?
+        .flatten();
+    Ok(max.unwrap_or(0) + 1)
+}
+
+/// Replies to a topic. Watchers of the topic and mentioned members are notified; the
+/// replier starts watching the topic.
+pub async fn create(state: &AppState, actor: &Actor, topic_id: &str, request: CreatePostRequest) -> ApiResult<Post> {
+    let ctx = load_topic(state, actor, topic_id).await?;
+    let me = actor.user().ok_or_else(policy::sign_in_required)?;
+    policy::require(actor, Action::ReplyTopic, &Resource::Topic(&ctx.facts))?;
+    if ctx.topic.locked && !policy::can(actor, Action::ModerateTopic, &Resource::Topic(&ctx.facts)) {
+        return Err(locked());
+    }
+    let mut errors = validate::Errors::default();
+    let body = validate::text(&mut errors, "body", &request.body, 1, super::MAX_BODY);
+    let quote = match request.quote_post_id.as_deref().filter(|q| !q.is_empty()) {
+        Some(id) => {
+            let quoted = post::Entity::find_by_id(id.to_owned()).one(&state.db).await?;
+            if quoted.as_ref().is_none_or(|q| q.topic_id != ctx.topic.id) {
+                errors.add("quote_post_id", "unknown", "Quote a post of this topic.");
+            }
+            quoted.map(|q| q.id)
+        }
+        None => None,
+    };
+    errors.finish()?;
+    let (body_html, mentioned) = render_body(&state.db, &body).await?;
+    // Two replies at the same moment may pick the same number; the unique index
+    // refuses the second, which then takes the next number.
+    for _attempt in 0..5 {
+        let now = Utc::now();
+        let txn = state.db.begin().await?;
+        let number = next_number(&txn, &ctx.topic.id).await?;
+        let inserted = post::ActiveModel {
+            id: Set(Uuid::new_v4().to_string()),
+            topic_id: Set(ctx.topic.id.clone()),
+            number: Set(number),
+            author_id: Set(Some(me.id.clone())),
+            body: Set(body.clone()),
+            body_html: Set(body_html.clone()),
+            quote_post_id: Set(quote.clone()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            edited_at: Set(None),
+            deleted_at: Set(None),
+            hidden_at: Set(None),
+        }
+        .insert(&txn)
+        .await;
+        let created = match inserted {
+            Ok(created) => created,
+            Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                txn.rollback().await?;
+                continue;
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let mut update = topic::Entity::update_many()
+            .col_expr(topic::Column::ReplyCount, Expr::col(topic::Column::ReplyCount).add(1))
+            .col_expr(topic::Column::LastActivityAt, Expr::value(now))
+            .filter(topic::Column::Id.eq(ctx.topic.id.clone()));
+        if ctx.topic.first_reply_at.is_none() {
+            update = update.col_expr(topic::Column::FirstReplyAt, Expr::value(now));
+        }
+        update.exec(&txn).await?;
+        notify::watch_quietly(&txn, &me.id, "topic", &ctx.topic.id).await?;
+        notify::reply(&txn, &ctx.topic, &created, me, &mentioned).await?;
+        txn.commit().await?;
+        let fresh = load_topic(state, actor, &ctx.topic.id).await?;
+        return post_dtos(&state.db, actor, &fresh, vec![created])
+            .await?
+            .pop()
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("post vanished")));
+    }
+    Err(ApiError::client(StatusCode::CONFLICT, ErrorCode::Conflict, "The topic is very busy; try again."))
+}
+
+/// Edits a post (its author or a moderator). The previous text is kept as a revision.
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    if_match: Option<&str>,
+    request: UpdatePostRequest,
+) -> ApiResult<(Post, String)> {
+    let ctx = load_post(state, actor, id).await?;
+    let me = actor.user().ok_or_else(policy::sign_in_required)?;
+    policy::require(actor, Action::EditPost, &Resource::Post(&ctx.topic.facts, is_author(actor, &ctx.post)))?;
+    if ctx.post.deleted_at.is_some() {
+        return Err(ApiError::client(StatusCode::CONFLICT, ErrorCode::Conflict, "A deleted post cannot be edited."));
+    }
+    if let Some(header) = if_match
+        && !community::if_match_accepts(header, &etag(&ctx.post))
+    {
+        return Err(ApiError::client(
+            StatusCode::PRECONDITION_FAILED,
+            ErrorCode::PreconditionFailed,
+            "The post changed since you loaded it; reload and apply your change again.",
+        ));
+    }
+    let mut errors = validate::Errors::default();
+    let body = validate::text(&mut errors, "body", &request.body, 1, super::MAX_BODY);
+    errors.finish()?;
+    if body == ctx.post.body {
+        let tag = etag(&ctx.post);
+        return Ok((one(state, actor, &ctx, ctx.post.clone()).await?, tag));
+    }
+    let (body_html, _) = render_body(&state.db, &body).await?;
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    post_revision::ActiveModel {
+        id: Set(Uuid::new_v4().to_string()),
+        post_id: Set(ctx.post.id.clone()),
+        body: Set(ctx.post.body.clone()),
+        edited_by: Set(Some(me.id.clone())),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let mut active: post::ActiveModel = ctx.post.clone().into();
+    active.body = Set(body.clone());
+    active.body_html = Set(body_html);
+    active.edited_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let updated = active.update(&txn).await?;
+    if updated.number == 1 {
+        topic::Entity::update_many()
+            .col_expr(topic::Column::Excerpt, Expr::value(super::excerpt(&body, 280)))
+            .filter(topic::Column::Id.eq(ctx.topic.topic.id.clone()))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    let tag = etag(&updated);
+    Ok((one(state, actor, &ctx, updated).await?, tag))
+}
+
+/// Deletes a post, leaving a tombstone so the thread still reads. Deleting the
+/// opening post deletes the topic.
+pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> ApiResult<()> {
+    let ctx = load_post(state, actor, id).await?;
+    policy::require(actor, Action::EditPost, &Resource::Post(&ctx.topic.facts, is_author(actor, &ctx.post)))?;
+    if ctx.post.deleted_at.is_some() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let mut active: post::ActiveModel = ctx.post.clone().into();
+    active.deleted_at = Set(Some(now));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let mut update = topic::Entity::update_many().filter(topic::Column::Id.eq(ctx.topic.topic.id.clone()));
+    if ctx.post.number == 1 {
+        update = update.col_expr(topic::Column::DeletedAt, Expr::value(now));
+    } else {
+        update = update.col_expr(topic::Column::ReplyCount, Expr::col(topic::Column::ReplyCount).sub(1));
+    }
+    if ctx.topic.topic.accepted_post_id.as_deref() == Some(ctx.post.id.as_str()) {
+        update = update.col_expr(topic::Column::AcceptedPostId, Expr::value(Option::<String>::None));
+    }
+    update.exec(&txn).await?;
+    if let Some(me) = actor.user()
+        && !is_author(actor, &ctx.post)
+    {
+        let event = crate::services::audit::Event {
+            action: "post.delete",
+            target_type: "post",
+            target_id: &ctx.post.id,
+            target_label: &ctx.topic.topic.title,
+            details: serde_json::json!({"number": ctx.post.number}),
+        };
+        crate::services::audit::record(&txn, me, event).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A post's earlier texts, newest first.
+pub async fn revisions(state: &AppState, actor: &Actor, id: &str) -> ApiResult<Vec<PostRevision>> {
+    let ctx = load_post(state, actor, id).await?;
+    if ctx.post.deleted_at.is_some()
+        || (ctx.post.hidden_at.is_some()
+            && !policy::can(actor, Action::ModerateTopic, &Resource::Topic(&ctx.topic.facts)))
+    {
+        return Ok(Vec::new());
+    }
+    let rows = post_revision::Entity::find()
+        .filter(post_revision::Column::PostId.eq(ctx.post.id.clone()))
+        .order_by_desc(post_revision::Column::CreatedAt)
+        .all(&state.db)
+        .await?;
+    let editors = members(&state.db, rows.iter().filter_map(|r| r.edited_by.clone()).collect::<HashSet<_>>()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PostRevision {
+            edited_by: r.edited_by.as_ref().and_then(|id| editors.get(id).cloned()),
+            body: r.body,
+            replaced_at: r.created_at,
+        })
+        .collect())
+}
+
+async fn reactable(state: &AppState, actor: &Actor, id: &str) -> ApiResult<PostCtx> {
+    let ctx = load_post(state, actor, id).await?;
+    policy::require(actor, Action::ReactToPost, &Resource::Post(&ctx.topic.facts, is_author(actor, &ctx.post)))?;
+    if ctx.post.deleted_at.is_some() || ctx.post.hidden_at.is_some() {
+        return Err(ApiError::client(StatusCode::CONFLICT, ErrorCode::Conflict, "This post is deleted or hidden."));
+    }
+    Ok(ctx)
+}
+
+/// Adds a reaction (at most one of each kind per member: adding twice is harmless).
+pub async fn react(state: &AppState, actor: &Actor, id: &str, kind: ReactionKind) -> ApiResult<Post> {
+    let ctx = reactable(state, actor, id).await?;
+    let me = actor.user().ok_or_else(policy::sign_in_required)?;
+    reaction::Entity::insert(reaction::ActiveModel {
+        post_id: Set(ctx.post.id.clone()),
+        user_id: Set(me.id.clone()),
+        kind: Set(kind.as_str().to_owned()),
+        created_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::columns([reaction::Column::PostId, reaction::Column::UserId, reaction::Column::Kind])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&state.db)
+    .await?;
+    one(state, actor, &ctx, ctx.post.clone()).await
+}
+
+/// Takes a reaction back.
+pub async fn unreact(state: &AppState, actor: &Actor, id: &str, kind: ReactionKind) -> ApiResult<Post> {
+    let ctx = reactable(state, actor, id).await?;
+    let me = actor.user().ok_or_else(policy::sign_in_required)?;
+    reaction::Entity::delete_by_id((ctx.post.id.clone(), me.id.clone(), kind.as_str().to_owned()))
+        .exec(&state.db)
+        .await?;
+    one(state, actor, &ctx, ctx.post.clone()).await
+}
+
+/// Flags a post for moderators. Flagging the same post again updates the reason.
+pub async fn flag(state: &AppState, actor: &Actor, id: &str, reason: &str) -> ApiResult<()> {
+    let ctx = load_post(state, actor, id).await?;
+    let me = actor.user().ok_or_else(policy::sign_in_required)?;
+    policy::require(actor, Action::ReactToPost, &Resource::Post(&ctx.topic.facts, is_author(actor, &ctx.post)))?;
+    let mut errors = validate::Errors::default();
+    let reason = validate::text(&mut errors, "reason", reason, 3, 500);
+    errors.finish()?;
+    flag::Entity::insert(flag::ActiveModel {
+        id: Set(Uuid::new_v4().to_string()),
+        post_id: Set(ctx.post.id.clone()),
+        user_id: Set(Some(me.id.clone())),
+        reason: Set(reason),
+        status: Set("open".to_owned()),
+        created_at: Set(Utc::now()),
+        resolved_by: Set(None),
+        resolved_at: Set(None),
+    })
+    .on_conflict(
+        OnConflict::columns([flag::Column::PostId, flag::Column::UserId])
+            .update_columns([flag::Column::Reason, flag::Column::Status])
+            .to_owned(),
+    )
+    .exec_without_returning(&state.db)
+    .await?;
+    Ok(())
+}
+
+/// Resolves every open flag of a post (after a moderator hid it).
+pub async fn resolve_flags_of(db: &impl ConnectionTrait, post_id: &str, by: &str) -> ApiResult<()> {
+    flag::Entity::update_many()
+        .col_expr(flag::Column::Status, Expr::value("actioned"))
+        .col_expr(flag::Column::ResolvedBy, Expr::value(by.to_owned()))
+        .col_expr(flag::Column::ResolvedAt, Expr::value(Utc::now()))
+        .filter(flag::Column::PostId.eq(post_id))
+        .filter(flag::Column::Status.eq("open"))
+        .exec(db)
+        .await?;
+    Ok(())
+}
