@@ -14,7 +14,7 @@ use copse_shared::discussions::{
     CategoryRef, GroupRef, Post, QuotedPost, ReactionCount, ReactionKind, TopicKind, TopicSummary,
 };
 use copse_shared::members::MemberSummary;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 
 use crate::entities::{category, group, group_membership, post, reaction, topic, topic_tag, user};
@@ -138,8 +138,11 @@ pub async fn render_body(db: &impl ConnectionTrait, body: &str) -> ApiResult<(St
     let mut mentioned = Vec::new();
     for token in tokens {
         // A mention names a member by their display name without spaces: @AminaDiallo.
-        let key =
-            Expr::cust_with_expr("LOWER(REPLACE($1, ' ', ''))", Expr::col((user::Entity, user::Column::DisplayName)));
+        let without_spaces = Func::cust(Alias::new("REPLACE"))
+            .arg(Expr::col((user::Entity, user::Column::DisplayName)))
+            .arg(" ")
+            .arg("");
+        let key = Expr::expr(Func::lower(without_spaces));
         let matches = user::Entity::find()
             .filter(key.eq(token.to_lowercase()))
             .filter(user::Column::Status.eq("active"))
