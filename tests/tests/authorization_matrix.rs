@@ -6,8 +6,8 @@
 //! not belong to; `non_member`, the same kind of member acting on a private group it
 //! does not belong to; `group_member` and `group_facilitator` of that private group
 //! (plain members site-wide); `site_facilitator`; `admin` (not in the group). Each
-//! case prepares its own targets (fresh groups, accounts, invitations), so cases never
-//! depend on one another.
+//! case prepares its own targets (fresh groups, accounts, invitations, categories,
+//! topics, posts, flags), so cases never depend on one another.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
@@ -17,6 +17,11 @@ use chrono::Utc;
 use copse_shared::auth::{ChangePasswordRequest, LoginRequest, Role};
 use copse_shared::client::{Answer, Client, ClientError};
 use copse_shared::community::{JoinPolicy, UpdateCommunityRequest};
+use copse_shared::discussions::{
+    AcceptAnswerRequest, Category, CategoryRequest, CreatePostRequest, CreateTopicRequest, FlagRequest, FlagStatus,
+    MarkReadRequest, MoveTopicRequest, Post, ReactionKind, ResolveFlagRequest, SplitTopicRequest, Topic, TopicKind,
+    TopicStateRequest, UpdatePostRequest, UpdateTopicRequest, WatchTarget,
+};
 use copse_shared::endpoints::*;
 use copse_shared::groups::{
     ChangeGroupRoleRequest, CreateGroupRequest, Group, GroupRole, GroupVisibility, InviteToGroupRequest,
@@ -31,6 +36,8 @@ const ACTORS: [&str; 7] =
     ["anonymous", "member", "non_member", "group_member", "group_facilitator", "site_facilitator", "admin"];
 const ANON: usize = 0;
 const MEMBER: usize = 1;
+const GROUP_MEMBER: usize = 3;
+const GROUP_FACILITATOR: usize = 4;
 
 /// Expected statuses, one per actor in `ACTORS` order.
 const MATRIX: &[(&str, [u16; 7])] = &[
@@ -68,6 +75,60 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /api/v1/groups/{group}/members/{user}/deny", [401, 403, 404, 403, 204, 204, 204]),
     ("DELETE /api/v1/groups/{group}/members/{user}", [401, 403, 404, 403, 204, 204, 204]),
     ("PUT /api/v1/groups/{group}/members/{user}/role", [401, 403, 404, 403, 200, 200, 200]),
+    // Discussions. Public reading is off, so anonymous visitors get 401 everywhere.
+    // Topic-scoped rows act on a fresh topic in the group the actor acts on: the public
+    // group for `member` (who is not in it), the private group for every other column.
+    // Unless a row says otherwise, the topic and its replies are written by the admin in
+    // the public group and by the group facilitator in the private one.
+    ("GET /api/v1/categories", [401, 200, 200, 200, 200, 200, 200]),
+    ("POST /api/v1/categories", [401, 403, 403, 403, 403, 201, 201]),
+    ("PUT /api/v1/categories/{id}", [401, 403, 403, 403, 403, 200, 200]),
+    ("GET /api/v1/topics", [401, 200, 200, 200, 200, 200, 200]),
+    // Starting a topic in a group one cannot see is refused like an unknown group (422),
+    // so a private group's existence is not revealed; a reader who is not a member of
+    // the group gets 403; site staff may take part anywhere.
+    ("POST /api/v1/topics", [401, 403, 422, 201, 201, 201, 201]),
+    ("GET /api/v1/topics/{id}", [401, 200, 404, 200, 200, 200, 200]),
+    // The author or a moderator: here the private group's topic is started by the group
+    // member (the author case), so the group facilitator column is the moderator case.
+    ("PUT /api/v1/topics/{id}", [401, 403, 404, 200, 200, 200, 200]),
+    ("GET /api/v1/topics/{id}/posts", [401, 200, 404, 200, 200, 200, 200]),
+    ("POST /api/v1/topics/{id}/posts", [401, 403, 404, 201, 201, 201, 201]),
+    // The asker or a moderator: the private group's question is asked by the group member
+    // (the author case) and answered by the group facilitator (the moderator case).
+    ("POST /api/v1/topics/{id}/accept", [401, 403, 404, 200, 200, 200, 200]),
+    ("DELETE /api/v1/topics/{id}/accept", [401, 403, 404, 200, 200, 200, 200]),
+    ("PATCH /api/v1/topics/{id}/state", [401, 403, 404, 403, 200, 200, 200]),
+    ("POST /api/v1/topics/{id}/move", [401, 403, 404, 403, 200, 200, 200]),
+    ("POST /api/v1/topics/{id}/split", [401, 403, 404, 403, 201, 201, 201]),
+    ("GET /api/v1/posts/{id}", [401, 200, 404, 200, 200, 200, 200]),
+    // The author or a moderator: the private group's reply is written by the group member
+    // (the author case), so the group facilitator column is the moderator case.
+    ("PUT /api/v1/posts/{id}", [401, 403, 404, 200, 200, 200, 200]),
+    ("DELETE /api/v1/posts/{id}", [401, 403, 404, 204, 204, 204, 204]),
+    ("GET /api/v1/posts/{id}/revisions", [401, 200, 404, 200, 200, 200, 200]),
+    // Reacting and flagging need only reading the topic: `member` may react in a public
+    // group it does not belong to.
+    ("PUT /api/v1/posts/{id}/reactions/{kind}", [401, 200, 404, 200, 200, 200, 200]),
+    ("DELETE /api/v1/posts/{id}/reactions/{kind}", [401, 200, 404, 200, 200, 200, 200]),
+    ("POST /api/v1/posts/{id}/flags", [401, 204, 404, 204, 204, 204, 204]),
+    ("POST /api/v1/posts/{id}/hide", [401, 403, 404, 403, 200, 200, 200]),
+    ("POST /api/v1/posts/{id}/restore", [401, 403, 404, 403, 200, 200, 200]),
+    // Site staff, and facilitators of some group (the group facilitator column).
+    ("GET /api/v1/flags", [401, 403, 403, 403, 200, 200, 200]),
+    // A flag on a reply in the target topic (flagged by the admin in the public group, by
+    // the group member in the private one).
+    ("POST /api/v1/flags/{id}/resolve", [401, 403, 404, 403, 200, 200, 200]),
+    ("GET /api/v1/me/watches", [401, 200, 200, 200, 200, 200, 200]),
+    // This row tests visibility: each actor watches the topic in its target group, which
+    // `non_member` cannot see.
+    ("PUT /api/v1/me/watches/{target}/{id}", [401, 200, 404, 200, 200, 200, 200]),
+    // Stopping watching only removes the caller's own watch and answers 204 whether or
+    // not the target exists or is visible, so it reveals nothing: 204 for `non_member`.
+    ("DELETE /api/v1/me/watches/{target}/{id}", [401, 204, 204, 204, 204, 204, 204]),
+    ("GET /api/v1/me/notifications", [401, 200, 200, 200, 200, 200, 200]),
+    ("GET /api/v1/me/notifications/unread", [401, 200, 200, 200, 200, 200, 200]),
+    ("POST /api/v1/me/notifications/read", [401, 200, 200, 200, 200, 200, 200]),
 ];
 
 struct World {
@@ -75,6 +136,8 @@ struct World {
     clients: Vec<Client>,
     emails: Vec<String>,
     group_facilitator_id: String,
+    /// The category fresh topics are started in.
+    category: String,
 }
 
 fn status<T: Debug>(result: Result<Answer<T>, ClientError>) -> u16 {
@@ -109,9 +172,10 @@ impl World {
             .call(&ChangeMemberRole { id: ids[4].clone(), body: ChangeRoleRequest { role: Role::Facilitator } })
             .await
             .unwrap();
+        let category = admin.call(&CreateCategory(category_request("General"))).await.unwrap().slug;
         clients.push(admin);
         emails.push("admin@example.org".to_owned());
-        World { app, clients, emails, group_facilitator_id: ids[3].clone() }
+        World { app, clients, emails, group_facilitator_id: ids[3].clone(), category }
     }
 
     fn admin(&self) -> &Client {
@@ -177,6 +241,71 @@ impl World {
         .await
         .unwrap();
         id
+    }
+
+    /// A fresh category, made by the admin.
+    async fn fresh_category(&self) -> Category {
+        let name = format!("Category {}", &Uuid::new_v4().simple().to_string()[..8]);
+        self.admin().call(&CreateCategory(category_request(&name))).await.unwrap()
+    }
+
+    fn topic_request(&self, group: Option<String>, kind: TopicKind) -> CreateTopicRequest {
+        CreateTopicRequest {
+            category: self.category.clone(),
+            group,
+            title: "Composting in cold climates".into(),
+            body: "What works when the ground freezes?".into(),
+            kind,
+            tags: vec!["compost".into()],
+        }
+    }
+
+    /// Who writes in the group an actor acts on: the admin in the public group (the
+    /// `member` column's target), `writer` in the private one.
+    fn writer(&self, actor: usize, writer: usize) -> &Client {
+        if actor == MEMBER { self.admin() } else { &self.clients[writer] }
+    }
+
+    /// A fresh topic in the group the actor acts on, started by `starter` there (the
+    /// admin in the public group).
+    async fn fresh_topic(&self, actor: usize, starter: usize, kind: TopicKind) -> Topic {
+        let group = self.target(actor).await;
+        let request = self.topic_request(Some(group.slug), kind);
+        self.writer(actor, starter).call(&CreateTopic(request)).await.unwrap()
+    }
+
+    /// A reply to a topic of the actor's target group, by `writer` (the admin in the
+    /// public group).
+    async fn reply(&self, actor: usize, topic: &Topic, writer: usize) -> Post {
+        let body = CreatePostRequest { body: "Straw bales around the heap.".into(), quote_post_id: None };
+        self.writer(actor, writer).call(&CreatePost { id: topic.summary.id.clone(), body }).await.unwrap()
+    }
+
+    /// A reply by `writer` in a fresh topic (started by the group facilitator) of the
+    /// actor's target group.
+    async fn fresh_reply(&self, actor: usize, writer: usize) -> Post {
+        let topic = self.fresh_topic(actor, GROUP_FACILITATOR, TopicKind::Discussion).await;
+        self.reply(actor, &topic, writer).await
+    }
+
+    /// A fresh question in the actor's target group asked by the group member and
+    /// answered by the group facilitator (both by the admin in the public group): its
+    /// id and the answer's.
+    async fn fresh_question(&self, actor: usize) -> (String, String) {
+        let topic = self.fresh_topic(actor, GROUP_MEMBER, TopicKind::Question).await;
+        let answer = self.reply(actor, &topic, GROUP_FACILITATOR).await;
+        (topic.summary.id, answer.id)
+    }
+
+    /// An open flag on a fresh reply in the actor's target group, raised by the group
+    /// member (by the admin in the public group).
+    async fn fresh_flag(&self, actor: usize) -> String {
+        let post = self.fresh_reply(actor, GROUP_FACILITATOR).await;
+        let body = FlagRequest { reason: "Off topic.".into() };
+        self.writer(actor, GROUP_MEMBER).call(&FlagPost { id: post.id.clone(), body }).await.unwrap();
+        let open = ListFlags { status: Some(FlagStatus::Open), limit: Some(100), cursor: None };
+        let flags = self.admin().call(&open).await.unwrap();
+        flags.items.into_iter().find(|f| f.post.id == post.id).expect("the new flag is in the queue").id
     }
 
     /// A client of this actor with its own fresh session (and refresh cookie).
@@ -330,9 +459,148 @@ impl World {
                     status(c.call_with(&ChangeGroupRole { group: group.slug, user, body }, &[]).await)
                 }
             }
+            "GET /api/v1/categories" => status(c.call_with(&ListCategories, &[]).await),
+            "POST /api/v1/categories" => {
+                let name = format!("New {}", &Uuid::new_v4().simple().to_string()[..8]);
+                status(c.call_with(&CreateCategory(category_request(&name)), &[]).await)
+            }
+            "PUT /api/v1/categories/{id}" => {
+                let category = self.fresh_category().await;
+                let body = category_request("Renamed category");
+                status(c.call_with(&UpdateCategory { id: category.id, body }, &[]).await)
+            }
+            "GET /api/v1/topics" => {
+                let topic = self.fresh_topic(actor, GROUP_FACILITATOR, TopicKind::Discussion).await;
+                let group = topic.summary.group.map(|g| g.slug);
+                status(c.call_with(&ListTopics { group, ..Default::default() }, &[]).await)
+            }
+            "POST /api/v1/topics" => {
+                let group = self.target(actor).await;
+                let request = self.topic_request(Some(group.slug), TopicKind::Discussion);
+                status(c.call_with(&CreateTopic(request), &[]).await)
+            }
+            "GET /api/v1/topics/{id}" => {
+                let topic = self.fresh_topic(actor, GROUP_FACILITATOR, TopicKind::Discussion).await;
+                status(c.call_with(&GetTopic { id: topic.summary.id }, &[]).await)
+            }
+            "PUT /api/v1/topics/{id}" => {
+                let topic = self.fresh_topic(actor, GROUP_MEMBER, TopicKind::Discussion).await;
+                let body =
+                    UpdateTopicRequest { title: "Composting when it freezes".into(), tags: vec!["winter".into()] };
+                status(c.call_with(&UpdateTopic { id: topic.summary.id, body }, &[]).await)
+            }
+            "GET /api/v1/topics/{id}/posts" => {
+                let topic = self.fresh_topic(actor, GROUP_FACILITATOR, TopicKind::Discussion).await;
+                status(c.call_with(&ListPosts { id: topic.summary.id, ..Default::default() }, &[]).await)
+            }
+            "POST /api/v1/topics/{id}/posts" => {
+                let topic = self.fresh_topic(actor, GROUP_FACILITATOR, TopicKind::Discussion).await;
+                let body = CreatePostRequest { body: "Me too.".into(), quote_post_id: None };
+                status(c.call_with(&CreatePost { id: topic.summary.id, body }, &[]).await)
+            }
+            "POST /api/v1/topics/{id}/accept" => {
+                let (id, post_id) = self.fresh_question(actor).await;
+                status(c.call_with(&AcceptAnswer { id, body: AcceptAnswerRequest { post_id } }, &[]).await)
+            }
+            "DELETE /api/v1/topics/{id}/accept" => {
+                let (id, post_id) = self.fresh_question(actor).await;
+                let accept = AcceptAnswer { id: id.clone(), body: AcceptAnswerRequest { post_id } };
+                self.writer(actor, GROUP_MEMBER).call(&accept).await.unwrap();
+                status(c.call_with(&UnacceptAnswer { id }, &[]).await)
+            }
+            "PATCH /api/v1/topics/{id}/state" => {
+                let topic = self.fresh_topic(actor, GROUP_FACILITATOR, TopicKind::Discussion).await;
+                let body = TopicStateRequest { pinned: Some(true), locked: Some(true), hidden: None };
+                status(c.call_with(&SetTopicState { id: topic.summary.id, body }, &[]).await)
+            }
+            "POST /api/v1/topics/{id}/move" => {
+                let topic = self.fresh_topic(actor, GROUP_FACILITATOR, TopicKind::Discussion).await;
+                let body = MoveTopicRequest { category: self.fresh_category().await.slug };
+                status(c.call_with(&MoveTopic { id: topic.summary.id, body }, &[]).await)
+            }
+            "POST /api/v1/topics/{id}/split" => {
+                let topic = self.fresh_topic(actor, GROUP_FACILITATOR, TopicKind::Discussion).await;
+                let reply = self.reply(actor, &topic, GROUP_FACILITATOR).await;
+                let body = SplitTopicRequest { post_ids: vec![reply.id], title: "Straw bales".into(), category: None };
+                status(c.call_with(&SplitTopic { id: topic.summary.id, body }, &[]).await)
+            }
+            "GET /api/v1/posts/{id}" => {
+                let post = self.fresh_reply(actor, GROUP_FACILITATOR).await;
+                status(c.call_with(&GetPost { id: post.id }, &[]).await)
+            }
+            "PUT /api/v1/posts/{id}" => {
+                let post = self.fresh_reply(actor, GROUP_MEMBER).await;
+                let body = UpdatePostRequest { body: "Straw bales, and a tarpaulin.".into() };
+                status(c.call_with(&UpdatePost { id: post.id, body }, &[]).await)
+            }
+            "DELETE /api/v1/posts/{id}" => {
+                let post = self.fresh_reply(actor, GROUP_MEMBER).await;
+                status(c.call_with(&DeletePost { id: post.id }, &[]).await)
+            }
+            "GET /api/v1/posts/{id}/revisions" => {
+                let post = self.fresh_reply(actor, GROUP_FACILITATOR).await;
+                let body = UpdatePostRequest { body: "Straw bales, edited.".into() };
+                self.writer(actor, GROUP_FACILITATOR).call(&UpdatePost { id: post.id.clone(), body }).await.unwrap();
+                status(c.call_with(&ListRevisions { id: post.id }, &[]).await)
+            }
+            "PUT /api/v1/posts/{id}/reactions/{kind}" => {
+                let post = self.fresh_reply(actor, GROUP_FACILITATOR).await;
+                status(c.call_with(&AddReaction { id: post.id, kind: ReactionKind::Thanks }, &[]).await)
+            }
+            "DELETE /api/v1/posts/{id}/reactions/{kind}" => {
+                let post = self.fresh_reply(actor, GROUP_FACILITATOR).await;
+                // Reacting first, where the actor may, so that there is something to take back.
+                let _ = c.call(&AddReaction { id: post.id.clone(), kind: ReactionKind::Thanks }).await;
+                status(c.call_with(&RemoveReaction { id: post.id, kind: ReactionKind::Thanks }, &[]).await)
+            }
+            "POST /api/v1/posts/{id}/flags" => {
+                let post = self.fresh_reply(actor, GROUP_FACILITATOR).await;
+                let body = FlagRequest { reason: "Looks like spam.".into() };
+                status(c.call_with(&FlagPost { id: post.id, body }, &[]).await)
+            }
+            "POST /api/v1/posts/{id}/hide" => {
+                let post = self.fresh_reply(actor, GROUP_FACILITATOR).await;
+                status(c.call_with(&HidePost { id: post.id }, &[]).await)
+            }
+            "POST /api/v1/posts/{id}/restore" => {
+                let post = self.fresh_reply(actor, GROUP_FACILITATOR).await;
+                self.admin().call(&HidePost { id: post.id.clone() }).await.unwrap();
+                status(c.call_with(&RestorePost { id: post.id }, &[]).await)
+            }
+            "GET /api/v1/flags" => {
+                self.fresh_flag(actor).await;
+                status(c.call_with(&ListFlags::default(), &[]).await)
+            }
+            "POST /api/v1/flags/{id}/resolve" => {
+                let id = self.fresh_flag(actor).await;
+                let body = ResolveFlagRequest { outcome: FlagStatus::Dismissed };
+                status(c.call_with(&ResolveFlag { id, body }, &[]).await)
+            }
+            "GET /api/v1/me/watches" => status(c.call_with(&ListWatches, &[]).await),
+            "PUT /api/v1/me/watches/{target}/{id}" => {
+                let topic = self.fresh_topic(actor, GROUP_FACILITATOR, TopicKind::Discussion).await;
+                status(c.call_with(&AddWatch { target: WatchTarget::Topic, id: topic.summary.id }, &[]).await)
+            }
+            "DELETE /api/v1/me/watches/{target}/{id}" => {
+                let topic = self.fresh_topic(actor, GROUP_FACILITATOR, TopicKind::Discussion).await;
+                let id = topic.summary.id;
+                // Watching first, where the actor may, so that there is something to stop.
+                let _ = c.call(&AddWatch { target: WatchTarget::Topic, id: id.clone() }).await;
+                status(c.call_with(&RemoveWatch { target: WatchTarget::Topic, id }, &[]).await)
+            }
+            "GET /api/v1/me/notifications" => status(c.call_with(&ListNotifications::default(), &[]).await),
+            "GET /api/v1/me/notifications/unread" => status(c.call_with(&GetUnreadCount, &[]).await),
+            "POST /api/v1/me/notifications/read" => {
+                let body = MarkReadRequest { ids: Vec::new(), all: true };
+                status(c.call_with(&MarkNotificationsRead(body), &[]).await)
+            }
             other => panic!("the matrix has a row for {other} but no way to run it"),
         }
     }
+}
+
+fn category_request(name: &str) -> CategoryRequest {
+    CategoryRequest { name: name.into(), description: "Where this goes.".into(), position: None }
 }
 
 fn spec_operations() -> BTreeSet<String> {
