@@ -419,7 +419,18 @@ async fn flags_reach_moderators_who_hide_restore_pin_move_and_split() {
     assert_eq!(split.body.opening_post.number, 1);
     let rest = f.amina.call(&ListPosts { id: id.clone(), ..Default::default() }).await.unwrap();
     assert!(rest.items.iter().all(|p| p.id != good.id));
-    let audit = f.admin.call(&ListAudit::default()).await.unwrap();
+    // A flag on a topic that is later deleted leaves the queue; it never breaks it.
+    let doomed = f.amina.call(&topic_request(&f.category, "Soon gone", TopicKind::Discussion)).await.unwrap();
+    let doomed_reply = f.carlos.call(&reply(&doomed.summary.id, "Flag me")).await.unwrap();
+    f.amina
+        .call(&FlagPost { id: doomed_reply.id.clone(), body: FlagRequest { reason: "Off topic".into() } })
+        .await
+        .unwrap();
+    assert_eq!(f.admin.call(&ListFlags::default()).await.unwrap().items.len(), 1);
+    f.amina.call(&DeletePost { id: doomed.opening_post.id.clone() }).await.unwrap();
+    assert!(f.admin.call(&ListFlags::default()).await.unwrap().items.is_empty());
+
+    let audit = f.admin.call(&ListAudit { limit: Some(100), ..Default::default() }).await.unwrap();
     let actions: Vec<&str> = audit.items.iter().map(|e| e.action.as_str()).collect();
     for expected in ["topic.split", "topic.move", "topic.pin", "post.restore", "flag.resolve", "post.hide"] {
         assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
@@ -594,4 +605,21 @@ async fn anonymous_visitors_read_community_topics_only_when_the_community_allows
     let read = anonymous.call(&GetTopic { id: topic.summary.id.clone() }).await.unwrap();
     assert!(!read.permissions.reply);
     assert_eq!(problem(anonymous.call(&reply(&topic.summary.id, "Hello")).await).status, 401);
+}
+
+#[tokio::test]
+async fn the_demo_community_seeds_once_and_reads_like_a_living_forum() {
+    let app = TestApp::spawn().await;
+    let first = copse::seed::demo(&app.db).await.unwrap();
+    assert!(first.contains("6 topics"), "{first}");
+    let again = copse::seed::demo(&app.db).await.unwrap();
+    assert!(again.contains("already seeded"), "{again}");
+    let (member, _) = app.login(copse::seed::DEMO_EMAIL_FOR_TESTS, copse::seed::DEMO_PASSWORD).await.unwrap();
+    let topics = member.call(&ListTopics::default()).await.unwrap();
+    assert_eq!(topics.items.len(), 6);
+    assert!(topics.items.iter().any(|t| t.solved));
+    let categories = member.call(&ListCategories).await.unwrap();
+    assert_eq!(categories.len(), 4);
+    let unanswered = member.call(&ListTopics { unanswered: Some(true), ..Default::default() }).await.unwrap();
+    assert_eq!(unanswered.items.len(), 1);
 }

@@ -1,18 +1,34 @@
-//! `copse seed-demo`: a believable demo community. Each feature adds its content here;
-//! for now, the community's settings and its members. Running it twice changes nothing.
+//! `copse seed-demo`: a believable demo community. Each feature adds its content here:
+//! settings and members, groups, discussion categories, topics, questions with
+//! answers and reactions. Content goes through the same services as the API, so it
+//! obeys the same rules. Running it twice changes nothing.
 
 use chrono::{Duration, Utc};
 use copse_shared::auth::{AccountStatus, Role};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use uuid::Uuid;
 
+use std::sync::Arc;
+
+use copse_shared::discussions::{CategoryRequest, CreatePostRequest, CreateTopicRequest, ReactionKind, TopicKind};
+use copse_shared::groups::{CreateGroupRequest, GroupVisibility};
+use sea_orm::EntityTrait;
+
+use crate::auth::jwt::JwtKeys;
 use crate::auth::password;
+use crate::config::Settings;
 use crate::entities::{community_settings, user};
 use crate::error::ApiError;
+use crate::policy::Actor;
+use crate::ratelimit::RateLimiter;
 use crate::services::{accounts, community};
+use crate::services::{discussions, groups};
+use crate::state::AppState;
 
 /// The password every demo account shares (printed by the command; demo only).
 pub const DEMO_PASSWORD: &str = "copse-demo-2026";
+/// A plain demo member, for tests that sign in to the seeded community.
+pub const DEMO_EMAIL_FOR_TESTS: &str = "priya.raman@demo.copse.community";
 
 const MEMBERS: &[(&str, &str, Role)] = &[
     ("Demo Admin", "admin@demo.copse.community", Role::Admin),
@@ -65,9 +81,278 @@ pub async fn demo(db: &DatabaseConnection) -> Result<String, ApiError> {
         .await?;
         created += 1;
     }
+    let content = if crate::entities::category::Entity::find().one(db).await?.is_none() {
+        content(db).await?
+    } else {
+        "discussions already seeded".to_owned()
+    };
     Ok(format!(
-        "copse: demo community ready ({created} new members of {}); sign in as {} with the password {DEMO_PASSWORD}",
+        "copse: demo community ready ({created} new members of {}; {content}); sign in as {} with the password {DEMO_PASSWORD}",
         MEMBERS.len(),
         MEMBERS[0].1
     ))
+}
+
+/// The services need an `AppState`; the seed has no server, so it builds a minimal one.
+fn seed_state(db: &DatabaseConnection) -> AppState {
+    AppState {
+        db: db.clone(),
+        jwt: Arc::new(JwtKeys::from_secret(b"seed-demo never signs tokens with this key")),
+        settings: Arc::new(Settings::defaults()),
+        limiter: Arc::new(RateLimiter::default()),
+    }
+}
+
+async fn actor(db: &DatabaseConnection, email: &str) -> Result<Actor, ApiError> {
+    let user = accounts::find_by_email(db, email).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Actor::Member(user))
+}
+
+fn email_of(name: &str) -> &'static str {
+    MEMBERS.iter().find(|(n, _, _)| *n == name).map_or(MEMBERS[0].1, |(_, e, _)| e)
+}
+
+/// One demo topic: category slug, group slug, author, title, body, kind, tags, and the
+/// replies as (author, body); `accept` is the reply (1-based) accepted as the answer.
+struct Thread {
+    category: &'static str,
+    group: Option<&'static str>,
+    author: &'static str,
+    title: &'static str,
+    body: &'static str,
+    question: bool,
+    tags: &'static [&'static str],
+    replies: &'static [(&'static str, &'static str)],
+    accept: Option<usize>,
+}
+
+const THREADS: &[Thread] = &[
+    Thread {
+        category: "introductions",
+        group: None,
+        author: "Wanjiru Kamau",
+        title: "Hello from Nakuru: extension officer working on dairy",
+        body: "Hi all! I'm Wanjiru, a county extension officer in Nakuru, Kenya. I work with dairy cooperatives on fodder conservation. Looking forward to learning from you.",
+        question: false,
+        tags: &["introductions", "dairy"],
+        replies: &[
+            (
+                "Amina Diallo",
+                "Welcome Wanjiru! Have a look at the **Soil Health** group, several members work with mixed farms.",
+            ),
+            (
+                "Johannes Berg",
+                "Welcome! We ran a silage-making pilot with cooperatives last year; happy to share the training materials.",
+            ),
+        ],
+        accept: None,
+    },
+    Thread {
+        category: "monitoring-evaluation",
+        group: None,
+        author: "Carlos Mendoza",
+        title: "How do you measure adoption when farmers adopt only part of a practice?",
+        body: "Our programme promotes a package (improved seed + spacing + mulching). Most farmers adopt one or two components. Do you count partial adoption, and how do you report it to donors?",
+        question: true,
+        tags: &["adoption", "indicators"],
+        replies: &[
+            (
+                "Priya Raman",
+                "We score each component separately and report an **adoption index** (0-3). Donors accepted it once we showed the distribution, not just the mean.",
+            ),
+            (
+                "Fatima El Amrani",
+                "Same here, plus a short qualitative follow-up on *why* components are dropped. Mulching loses out to livestock feed every time.",
+            ),
+            (
+                "Carlos Mendoza",
+                "Thanks both, the index plus the 'why' interviews is exactly what we needed. @PriyaRaman could you share your scoring sheet?",
+            ),
+        ],
+        accept: Some(1),
+    },
+    Thread {
+        category: "knowledge-management",
+        group: None,
+        author: "Priya Raman",
+        title: "After-action reviews that people actually attend",
+        body: "We tried monthly after-action reviews and attendance collapsed after three sessions. What formats have worked for you?\n\n- 30 minutes max?\n- Online or in person?\n- Who facilitates?",
+        question: false,
+        tags: &["learning", "facilitation"],
+        replies: &[
+            (
+                "Marie Dubois",
+                "Short and tied to a real decision. We hold them right after each field campaign, 25 minutes, and the last 5 minutes decide one change.",
+            ),
+            ("Rahul Verma", "Rotating facilitation helped us: each team runs one review a quarter."),
+        ],
+        accept: None,
+    },
+    Thread {
+        category: "field-practice",
+        group: Some("soil-health"),
+        author: "Tomás Quispe",
+        title: "Cheap soil organic carbon tests in the field?",
+        body: "Lab tests cost us USD 25 per sample. Has anyone validated a field kit or a colour chart against lab results?",
+        question: true,
+        tags: &["soil", "testing"],
+        replies: &[
+            (
+                "Johannes Berg",
+                "Colour charts were within ±0.4% SOC of the lab on our sandy soils, much worse on clays. Worth calibrating per soil type.",
+            ),
+            (
+                "Lucía Fernández",
+                "We used a handheld spectrometer shared between three districts; the calibration set was 60 lab samples.",
+            ),
+        ],
+        accept: Some(1),
+    },
+    Thread {
+        category: "monitoring-evaluation",
+        group: None,
+        author: "Oluwaseun Adeyemi",
+        title: "Baseline surveys on a shoestring",
+        body: "We have two months and almost no budget for a baseline. Which indicators would you never skip?",
+        question: true,
+        tags: &["baselines", "indicators"],
+        replies: &[],
+        accept: None,
+    },
+    Thread {
+        category: "introductions",
+        group: None,
+        author: "Nguyen Thi Lan",
+        title: "Greetings from the Mekong Delta",
+        body: "I coordinate farmer field schools on rice-fish systems. Interested in participatory video for extension.",
+        question: false,
+        tags: &["introductions", "video"],
+        replies: &[("Sofia Rossi", "Welcome Lan! We did participatory video with women's groups; let's connect.")],
+        accept: None,
+    },
+];
+
+async fn content(db: &DatabaseConnection) -> Result<String, ApiError> {
+    let state = seed_state(db);
+    let admin = actor(db, MEMBERS[0].1).await?;
+    let categories = [
+        ("Introductions", "Say hello: who you are, where you work, what you want to learn."),
+        ("Monitoring & Evaluation", "Indicators, baselines, surveys and evaluations."),
+        ("Knowledge Management", "Capturing and sharing what the community learns."),
+        ("Field Practice", "Techniques that work (or don't) in the field."),
+    ];
+    for (name, description) in categories {
+        discussions::categories::create(
+            &state,
+            &admin,
+            CategoryRequest { name: name.to_owned(), description: description.to_owned(), position: None },
+        )
+        .await?;
+    }
+    let groups = [
+        (
+            "Soil Health",
+            "soil-health",
+            "Comparing soil testing methods and soil fertility practices.",
+            GroupVisibility::Public,
+        ),
+        (
+            "Extension Methods",
+            "extension-methods",
+            "Farmer field schools, demonstrations, video and radio.",
+            GroupVisibility::Public,
+        ),
+        (
+            "Steering Committee",
+            "steering-committee",
+            "The community's coordinators plan events and priorities.",
+            GroupVisibility::Private,
+        ),
+    ];
+    for (name, slug, description, visibility) in groups {
+        groups::create(
+            &state,
+            &admin,
+            CreateGroupRequest {
+                name: name.to_owned(),
+                slug: Some(slug.to_owned()),
+                description: description.to_owned(),
+                visibility,
+            },
+        )
+        .await?;
+    }
+    for name in ["Johannes Berg", "Tomás Quispe", "Lucía Fernández", "Wanjiru Kamau"] {
+        groups::join(&state, &actor(db, email_of(name)).await?, "soil-health").await?;
+    }
+    for name in ["Nguyen Thi Lan", "Sofia Rossi", "Marie Dubois"] {
+        groups::join(&state, &actor(db, email_of(name)).await?, "extension-methods").await?;
+    }
+    let now = Utc::now();
+    let mut topics = 0;
+    for (index, thread) in THREADS.iter().enumerate() {
+        let author = actor(db, email_of(thread.author)).await?;
+        let topic = discussions::topics::create(
+            &state,
+            &author,
+            CreateTopicRequest {
+                category: thread.category.to_owned(),
+                group: thread.group.map(str::to_owned),
+                title: thread.title.to_owned(),
+                body: thread.body.replace("\\n", "\n"),
+                kind: if thread.question { TopicKind::Question } else { TopicKind::Discussion },
+                tags: thread.tags.iter().map(|t| (*t).to_owned()).collect(),
+            },
+        )
+        .await?;
+        let mut reply_ids = Vec::new();
+        for (who, body) in thread.replies {
+            let post = discussions::posts::create(
+                &state,
+                &actor(db, email_of(who)).await?,
+                &topic.summary.id,
+                CreatePostRequest { body: (*body).to_owned(), quote_post_id: None },
+            )
+            .await?;
+            discussions::posts::react(&state, &author, &post.id, ReactionKind::Thanks).await?;
+            reply_ids.push(post.id);
+        }
+        if let Some(accepted) = thread.accept.and_then(|n| reply_ids.get(n - 1)) {
+            discussions::topics::accept(&state, &author, &topic.summary.id, accepted).await?;
+        }
+        // Spread the threads over the past weeks, so the list reads like a living forum.
+        let started = now - Duration::days(((THREADS.len() - index) * 4) as i64) - Duration::hours(index as i64 * 3);
+        backdate(db, &topic.summary.id, started).await?;
+        topics += 1;
+    }
+    Ok(format!("4 categories, 3 groups, {topics} topics"))
+}
+
+async fn backdate(db: &DatabaseConnection, topic_id: &str, started: chrono::DateTime<Utc>) -> Result<(), ApiError> {
+    use crate::entities::{post, topic};
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let posts = post::Entity::find()
+        .filter(post::Column::TopicId.eq(topic_id))
+        .order_by_asc(post::Column::Number)
+        .all(db)
+        .await?;
+    let mut last = started;
+    for (i, p) in posts.into_iter().enumerate() {
+        let at = started + Duration::hours(i as i64 * 7 + i64::from(i > 0) * 2);
+        last = at;
+        let mut active: post::ActiveModel = p.into();
+        active.created_at = Set(at);
+        active.updated_at = Set(at);
+        active.update(db).await?;
+    }
+    if let Some(t) = topic::Entity::find_by_id(topic_id.to_owned()).one(db).await? {
+        let first_reply = t.first_reply_at.map(|_| started + Duration::hours(9));
+        let mut active: topic::ActiveModel = t.into();
+        active.created_at = Set(started);
+        active.updated_at = Set(last);
+        active.last_activity_at = Set(last);
+        active.first_reply_at = Set(first_reply);
+        active.update(db).await?;
+    }
+    Ok(())
 }

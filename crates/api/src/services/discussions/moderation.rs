@@ -217,7 +217,18 @@ pub async fn list_flags(
     let groups = facilitated_groups(&state.db, me).await?;
     policy::require(actor, Action::ReadFlags, &Resource::Moderation { facilitates_a_group: !groups.is_empty() })?;
     let limit = page_size(limit)?;
-    let mut query = flag::Entity::find().filter(flag::Column::Status.eq(status.unwrap_or(FlagStatus::Open).as_str()));
+    let live_posts = Query::select()
+        .column((post::Entity, post::Column::Id))
+        .from(post::Entity)
+        .inner_join(
+            topic::Entity,
+            Expr::col((topic::Entity, topic::Column::Id)).equals((post::Entity, post::Column::TopicId)),
+        )
+        .and_where(Expr::col((topic::Entity, topic::Column::DeletedAt)).is_null())
+        .to_owned();
+    let mut query = flag::Entity::find()
+        .filter(flag::Column::Status.eq(status.unwrap_or(FlagStatus::Open).as_str()))
+        .filter(flag::Column::PostId.in_subquery(live_posts));
     if !me.role().is_staff() {
         let in_groups = Query::select()
             .column((post::Entity, post::Column::Id))
@@ -250,7 +261,15 @@ pub async fn list_flags(
     let mut contexts: HashMap<String, super::posts::PostCtx> = HashMap::new();
     for row in rows {
         if !contexts.contains_key(&row.post_id) {
-            contexts.insert(row.post_id.clone(), load_post(state, actor, &row.post_id).await?);
+            // A flag whose post or topic is gone (or no longer visible) is not worth a
+            // moderator's time, and must not break the whole queue.
+            match load_post(state, actor, &row.post_id).await {
+                Ok(ctx) => {
+                    contexts.insert(row.post_id.clone(), ctx);
+                }
+                Err(ApiError::Client { .. }) => continue,
+                Err(other) => return Err(other),
+            }
         }
         let Some(ctx) = contexts.get(&row.post_id) else { continue };
         let post = post_dtos(&state.db, actor, &ctx.topic, vec![ctx.post.clone()])

@@ -282,6 +282,10 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> ApiResult<()> 
         update = update.col_expr(topic::Column::AcceptedPostId, Expr::value(Option::<String>::None));
     }
     update.exec(&txn).await?;
+    if let Some(me) = actor.user() {
+        // The content is gone: its open flags need no more attention.
+        resolve_flags_of(&txn, &ctx.post.id, &me.id).await?;
+    }
     if let Some(me) = actor.user()
         && !is_author(actor, &ctx.post)
     {
