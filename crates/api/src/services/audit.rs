@@ -4,9 +4,7 @@
 use chrono::Utc;
 use copse_shared::Page;
 use copse_shared::members::{AuditEntry, MemberSummary};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -64,12 +62,8 @@ pub async fn list(
         query = query.filter(audit_entry::Column::Action.starts_with(prefix));
     }
     if let Some(cursor) = cursor {
-        let Cursor { at, id } = Cursor::decode(&cursor)?;
-        query = query.filter(
-            Condition::any()
-                .add(audit_entry::Column::CreatedAt.lt(at))
-                .add(Condition::all().add(audit_entry::Column::CreatedAt.eq(at)).add(audit_entry::Column::Id.lt(id))),
-        );
+        let cursor = Cursor::decode(&cursor)?;
+        query = query.filter(pagination::older_than(&cursor, audit_entry::Column::CreatedAt, audit_entry::Column::Id));
     }
     let rows = query
         .order_by_desc(audit_entry::Column::CreatedAt)

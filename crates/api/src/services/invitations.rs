@@ -5,10 +5,7 @@ use chrono::{Duration, Utc};
 use copse_shared::Page;
 use copse_shared::auth::Role;
 use copse_shared::members::{CreateInvitationRequest, Invitation};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -80,12 +77,8 @@ pub async fn list(
     let limit = pagination::page_size(limit)?;
     let mut query = invitation::Entity::find();
     if let Some(cursor) = cursor {
-        let Cursor { at, id } = Cursor::decode(&cursor)?;
-        query = query.filter(
-            Condition::any()
-                .add(invitation::Column::CreatedAt.lt(at))
-                .add(Condition::all().add(invitation::Column::CreatedAt.eq(at)).add(invitation::Column::Id.lt(id))),
-        );
+        let cursor = Cursor::decode(&cursor)?;
+        query = query.filter(pagination::older_than(&cursor, invitation::Column::CreatedAt, invitation::Column::Id));
     }
     let rows = query
         .order_by_desc(invitation::Column::CreatedAt)

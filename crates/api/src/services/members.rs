@@ -6,8 +6,8 @@ use chrono::Utc;
 use copse_shared::auth::{AccountStatus, Role, User};
 use copse_shared::{ErrorCode, Page};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
 };
 use serde_json::json;
 
@@ -48,12 +48,8 @@ pub async fn list(state: &AppState, actor: &Actor, filter: MemberFilter) -> ApiR
         query = query.filter(user::Column::Role.eq(role.as_str()));
     }
     if let Some(cursor) = &filter.cursor {
-        let Cursor { at, id } = Cursor::decode(cursor)?;
-        query = query.filter(
-            Condition::any()
-                .add(user::Column::CreatedAt.lt(at))
-                .add(Condition::all().add(user::Column::CreatedAt.eq(at)).add(user::Column::Id.lt(id))),
-        );
+        let cursor = Cursor::decode(cursor)?;
+        query = query.filter(pagination::older_than(&cursor, user::Column::CreatedAt, user::Column::Id));
     }
     let rows = query
         .order_by_desc(user::Column::CreatedAt)

@@ -36,6 +36,14 @@ impl Cursor {
     }
 }
 
+/// The keyset condition "strictly after this cursor" for a list ordered by
+/// `at DESC, id DESC`: every newest-first list uses it.
+pub fn older_than<C: sea_orm::ColumnTrait>(cursor: &Cursor, at: C, id: C) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(at.lt(cursor.at))
+        .add(sea_orm::Condition::all().add(at.eq(cursor.at)).add(id.lt(cursor.id.clone())))
+}
+
 /// A position in a list ordered by a text key (a name) and an id.
 #[derive(Debug, PartialEq, Eq)]
 pub struct TextCursor {

@@ -11,7 +11,7 @@ use copse_shared::discussions::{
 use copse_shared::groups::{GroupRole, MembershipStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     TransactionTrait,
 };
 use serde_json::json;
@@ -23,7 +23,7 @@ use crate::entities::{flag, group_membership, post, topic, user};
 use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Action, Actor, Resource};
 use crate::services::audit::{self, Event};
-use crate::services::pagination::{Cursor, page_size, split};
+use crate::services::pagination::{self, Cursor, page_size, split};
 use crate::state::AppState;
 
 async fn audited(
@@ -242,12 +242,8 @@ pub async fn list_flags(
         query = query.filter(flag::Column::PostId.in_subquery(in_groups));
     }
     if let Some(cursor) = cursor {
-        let Cursor { at, id } = Cursor::decode(&cursor)?;
-        query = query.filter(
-            Condition::any()
-                .add(flag::Column::CreatedAt.lt(at))
-                .add(Condition::all().add(flag::Column::CreatedAt.eq(at)).add(flag::Column::Id.lt(id))),
-        );
+        let cursor = Cursor::decode(&cursor)?;
+        query = query.filter(pagination::older_than(&cursor, flag::Column::CreatedAt, flag::Column::Id));
     }
     let rows = query
         .order_by_desc(flag::Column::CreatedAt)

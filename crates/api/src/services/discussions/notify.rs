@@ -19,7 +19,7 @@ use crate::entities::{category, group, group_membership, notification, post, top
 use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Actor};
 use crate::services::groups;
-use crate::services::pagination::{Cursor, page_size, split};
+use crate::services::pagination::{self, Cursor, page_size, split};
 use crate::state::AppState;
 
 /// Watches something without failing if already watched.
@@ -271,11 +271,9 @@ pub async fn list(
         query = query.filter(notification::Column::ReadAt.is_null());
     }
     if let Some(cursor) = cursor {
-        let Cursor { at, id } = Cursor::decode(&cursor)?;
+        let cursor = Cursor::decode(&cursor)?;
         query =
-            query.filter(Condition::any().add(notification::Column::CreatedAt.lt(at)).add(
-                Condition::all().add(notification::Column::CreatedAt.eq(at)).add(notification::Column::Id.lt(id)),
-            ));
+            query.filter(pagination::older_than(&cursor, notification::Column::CreatedAt, notification::Column::Id));
     }
     let rows = query
         .order_by_desc(notification::Column::CreatedAt)
