@@ -7,11 +7,12 @@ use std::process::{Command, Stdio};
 
 use crate::{Result, run_cmd};
 
-/// Starts Copse, runs tests/browser/e2e.mjs against it, and stops it.
-pub fn run(root: &Path) -> Result {
+/// Starts Copse (the debug binary at `binary`), runs tests/browser/e2e.mjs against it,
+/// and stops it.
+pub fn run(root: &Path, binary: &Path) -> Result {
     let data = std::env::temp_dir().join(format!("copse-e2e-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let mut server = Command::new(root.join("target/debug/copse"))
+    let mut server = Command::new(binary)
         .arg("serve")
         .env("COPSE_BIND", "127.0.0.1:0")
         .env("COPSE_DATA_DIR", &data)
@@ -20,7 +21,7 @@ pub fn run(root: &Path) -> Result {
         .env("COPSE_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot start copse: {e}"))?;
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
     // The server prints its address once it is listening; reading it is the readiness
     // signal (no sleeping).
     let url = server.stdout.take().and_then(|stdout| {

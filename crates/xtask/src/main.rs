@@ -43,6 +43,16 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap_or_else(|_| PathBuf::from("."))
 }
 
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set (relative paths are taken
+/// from the workspace root, as cargo does), else `target/`. Binaries that xtask starts
+/// itself must be looked up here, or a run with another target directory finds none.
+pub fn target_dir() -> PathBuf {
+    match env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root().join(dir),
+        _ => root().join("target"),
+    }
+}
+
 /// Runs a command in the workspace root, failing with its description.
 pub fn run_cmd(cmd: &mut Command) -> Result {
     let description = format!("{cmd:?}");
@@ -109,7 +119,7 @@ fn run(release: bool) -> Result {
         build.arg("--release");
     }
     run_cmd(&mut build)?;
-    let binary = root().join("target").join(if release { "release" } else { "debug" }).join("copse");
+    let binary = target_dir().join(if release { "release" } else { "debug" }).join("copse");
     let mut serve = Command::new(binary);
     serve.arg("serve");
     // Defaults apply only where the operator has not chosen.
@@ -217,5 +227,5 @@ fn wasm_clean_check() -> Result {
 
 fn browser_tests() -> Result {
     run_cmd(cargo().args(["build", "-p", "copse-api", "--bin", "copse"]))?;
-    browser::run(&root())
+    browser::run(&root(), &target_dir().join("debug/copse"))
 }

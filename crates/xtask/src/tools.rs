@@ -84,15 +84,21 @@ pub fn install_web() -> Result {
 pub fn install_browser() -> Result {
     if output_of("chromium", &["--version"]).is_none() {
         let root_user = output_of("id", &["-u"]).is_some_and(|uid| uid.trim() == "0");
-        let mut apt = if root_user {
-            Command::new("apt-get")
-        } else {
-            let mut sudo = Command::new("sudo");
-            sudo.arg("apt-get");
-            sudo
+        let apt = |args: &[&str]| {
+            let mut apt = if root_user {
+                Command::new("apt-get")
+            } else {
+                let mut sudo = Command::new("sudo");
+                sudo.arg("apt-get");
+                sudo
+            };
+            apt.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+            run_cmd(&mut apt)
         };
-        apt.args(["install", "-y", "--no-install-recommends", "chromium"]).env("DEBIAN_FRONTEND", "noninteractive");
-        run_cmd(&mut apt)?;
+        // A new machine may have no package lists yet (or stale ones): install finds
+        // nothing or fetches a file that is gone without this.
+        apt(&["update"])?;
+        apt(&["install", "-y", "--no-install-recommends", "chromium"])?;
     }
     let browser_dir = root().join("tests/browser");
     let installed = browser_dir.join("node_modules/playwright-core/package.json");
