@@ -27,6 +27,10 @@ use copse_shared::groups::{
     ChangeGroupRoleRequest, CreateGroupRequest, Group, GroupRole, GroupVisibility, InviteToGroupRequest,
     UpdateGroupRequest,
 };
+use copse_shared::library::{
+    CreateLibraryItemRequest, ItemKind, LibraryItem, UpdateLibraryItemRequest, download_path, preview_path,
+    upload_path, version_download_path,
+};
 use copse_shared::members::{ChangeRoleRequest, CreateInvitationRequest};
 use copse_tests::{PASSWORD, TestApp, register_request};
 use sea_orm::{ActiveModelTrait, Set};
@@ -129,6 +133,20 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /api/v1/me/notifications", [401, 200, 200, 200, 200, 200, 200]),
     ("GET /api/v1/me/notifications/unread", [401, 200, 200, 200, 200, 200, 200]),
     ("POST /api/v1/me/notifications/read", [401, 200, 200, 200, 200, 200, 200]),
+    // Library. Items follow the topic rules: item-scoped rows act on a fresh item (with a
+    // file) in the actor's target group, shared by the admin in the public group and by
+    // the group member in the private one, so `group_member` is the owner case and the
+    // group facilitator column is the moderator case. Sharing in a group one cannot see
+    // is refused like an unknown group (422).
+    ("GET /api/v1/library", [401, 200, 200, 200, 200, 200, 200]),
+    ("POST /api/v1/library", [401, 403, 422, 201, 201, 201, 201]),
+    ("GET /api/v1/library/{id}", [401, 200, 404, 200, 200, 200, 200]),
+    ("PUT /api/v1/library/{id}", [401, 403, 404, 200, 200, 200, 200]),
+    ("DELETE /api/v1/library/{id}", [401, 403, 404, 204, 204, 204, 204]),
+    ("POST /api/v1/library/{id}/versions", [401, 403, 404, 201, 201, 201, 201]),
+    ("GET /api/v1/library/{id}/download", [401, 200, 404, 200, 200, 200, 200]),
+    ("GET /api/v1/library/{id}/versions/{number}/download", [401, 200, 404, 200, 200, 200, 200]),
+    ("GET /api/v1/library/{id}/preview", [401, 200, 404, 200, 200, 200, 200]),
 ];
 
 struct World {
@@ -306,6 +324,16 @@ impl World {
         let open = ListFlags { status: Some(FlagStatus::Open), limit: Some(100), cursor: None };
         let flags = self.admin().call(&open).await.unwrap();
         flags.items.into_iter().find(|f| f.post.id == post.id).expect("the new flag is in the queue").id
+    }
+
+    /// A fresh library item with a text file in the actor's target group, shared by
+    /// the group member (by the admin in the public group).
+    async fn fresh_item(&self, actor: usize) -> LibraryItem {
+        let group = self.target(actor).await;
+        let owner = self.writer(actor, GROUP_MEMBER);
+        let item = owner.call(&CreateLibraryItem(item_request(Some(group.slug)))).await.unwrap();
+        assert_eq!(upload_status(&self.app, owner, &item.summary.id, "image/png", PNG.to_vec()).await, 201);
+        item
     }
 
     /// A client of this actor with its own fresh session (and refresh cookie).
@@ -594,9 +622,91 @@ impl World {
                 let body = MarkReadRequest { ids: Vec::new(), all: true };
                 status(c.call_with(&MarkNotificationsRead(body), &[]).await)
             }
+            "GET /api/v1/library" => {
+                let item = self.fresh_item(actor).await;
+                let group = item.summary.group.map(|g| g.slug);
+                status(c.call_with(&ListLibraryItems { group, ..Default::default() }, &[]).await)
+            }
+            "POST /api/v1/library" => {
+                let group = self.target(actor).await;
+                status(c.call_with(&CreateLibraryItem(item_request(Some(group.slug))), &[]).await)
+            }
+            "GET /api/v1/library/{id}" => {
+                let item = self.fresh_item(actor).await;
+                status(c.call_with(&GetLibraryItem { id: item.summary.id }, &[]).await)
+            }
+            "PUT /api/v1/library/{id}" => {
+                let item = self.fresh_item(actor).await;
+                let body = UpdateLibraryItemRequest {
+                    title: "Soil sampling guide, second edition".into(),
+                    description: String::new(),
+                    kind: ItemKind::Document,
+                    tags: Vec::new(),
+                    language: None,
+                    licence: None,
+                    url: None,
+                };
+                status(c.call_with(&UpdateLibraryItem { id: item.summary.id, body }, &[]).await)
+            }
+            "DELETE /api/v1/library/{id}" => {
+                let item = self.fresh_item(actor).await;
+                status(c.call_with(&DeleteLibraryItem { id: item.summary.id }, &[]).await)
+            }
+            "POST /api/v1/library/{id}/versions" => {
+                let item = self.fresh_item(actor).await;
+                upload_status(&self.app, c, &item.summary.id, "text/plain", b"Second edition.".to_vec()).await
+            }
+            "GET /api/v1/library/{id}/download" => {
+                let item = self.fresh_item(actor).await;
+                get_status(&self.app, c, &download_path(&item.summary.id)).await
+            }
+            "GET /api/v1/library/{id}/versions/{number}/download" => {
+                let item = self.fresh_item(actor).await;
+                get_status(&self.app, c, &version_download_path(&item.summary.id, 1)).await
+            }
+            "GET /api/v1/library/{id}/preview" => {
+                let item = self.fresh_item(actor).await;
+                get_status(&self.app, c, &preview_path(&item.summary.id)).await
+            }
             other => panic!("the matrix has a row for {other} but no way to run it"),
         }
     }
+}
+
+/// A 1 x 1 PNG, so that the item has an image preview.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99=\x1d\0\0\0\0IEND\xaeB`\x82";
+
+fn item_request(group: Option<String>) -> CreateLibraryItemRequest {
+    CreateLibraryItemRequest {
+        title: "Soil sampling guide".into(),
+        description: "How to take a sample.".into(),
+        kind: ItemKind::Document,
+        group,
+        tags: vec!["soil".into()],
+        language: Some("en".into()),
+        licence: Some("CC-BY-4.0".into()),
+        url: None,
+    }
+}
+
+fn with_token(client: &Client, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    match client.token() {
+        Some(token) => request.bearer_auth(token),
+        None => request,
+    }
+}
+
+/// Uploads a file as a new version (multipart, outside the JSON contract).
+async fn upload_status(app: &TestApp, client: &Client, id: &str, content_type: &str, bytes: Vec<u8>) -> u16 {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name("file.bin").mime_str(content_type).unwrap();
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let request = with_token(client, client.http().post(app.url(&upload_path(id))).multipart(form));
+    request.send().await.unwrap().status().as_u16()
+}
+
+/// The status of a binary GET (downloads, previews).
+async fn get_status(app: &TestApp, client: &Client, path: &str) -> u16 {
+    with_token(client, client.http().get(app.url(path))).send().await.unwrap().status().as_u16()
 }
 
 fn category_request(name: &str) -> CategoryRequest {

@@ -92,6 +92,9 @@ pub struct Settings {
     /// Largest JSON body accepted, in bytes.
     #[arg(long, env = "COPSE_MAX_JSON_BYTES", default_value_t = 256 * 1024, global = true)]
     pub max_json_bytes: usize,
+    /// Largest library upload accepted, in bytes (larger: 413).
+    #[arg(long, env = "COPSE_MAX_UPLOAD_BYTES", default_value_t = 50 * 1024 * 1024, global = true)]
+    pub max_upload_bytes: u64,
     /// Login attempts allowed per client IP per minute.
     #[arg(long, env = "COPSE_LOGIN_PER_IP_PER_MINUTE", default_value_t = 30, global = true)]
     pub login_per_ip_per_minute: u32,

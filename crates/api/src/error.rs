@@ -168,6 +168,7 @@ pub fn title(code: ErrorCode) -> &'static str {
         ErrorCode::PreconditionFailed => "Precondition failed",
         ErrorCode::PayloadTooLarge => "Payload too large",
         ErrorCode::UnsupportedMediaType => "Unsupported media type",
+        ErrorCode::RangeNotSatisfiable => "Range not satisfiable",
         ErrorCode::RateLimited => "Too many requests",
         ErrorCode::ServiceUnavailable => "Service unavailable",
         ErrorCode::Internal => "Internal server error",

@@ -32,7 +32,17 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 pub const RETENTION: Duration = Duration::from_secs(24 * 3600);
 
 fn applies(req: &ServiceRequest) -> bool {
-    req.method() == Method::POST && req.path().starts_with("/api/v1/") && !req.path().starts_with("/api/v1/auth/")
+    // Multipart uploads stream to the file store; buffering them to replay would hold
+    // whole files in memory.
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/"));
+    req.method() == Method::POST
+        && req.path().starts_with("/api/v1/")
+        && !req.path().starts_with("/api/v1/auth/")
+        && !multipart
 }
 
 fn valid_key(key: &str) -> bool {

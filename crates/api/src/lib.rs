@@ -19,5 +19,6 @@ pub mod spa;
 pub mod sqlcount;
 pub mod startup;
 pub mod state;
+pub mod storage;
 
 pub use startup::Application;

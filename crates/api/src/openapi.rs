@@ -29,6 +29,7 @@ stable `code`. Lists use cursor pagination (`limit`, `cursor`, `next_cursor`).",
         (name = "discussions", description = "Categories, topics, questions, replies and reactions"),
         (name = "moderation", description = "Flags, hiding, pinning, locking, moving and splitting"),
         (name = "notifications", description = "Watching topics, categories and groups, and in-app notifications"),
+        (name = "library", description = "Documents, tools, templates, links, datasets and media: versioned files, downloads and previews"),
     ),
     modifiers(&SecurityAndProblems),
 )]
@@ -124,6 +125,8 @@ pub fn finish(mut spec: Spec) -> Spec {
     for (path, item) in base.paths.paths.iter_mut() {
         if let Some(post) = item.post.as_mut()
             && !path.starts_with("/api/v1/auth/")
+            // Uploads are streamed, never buffered for replay.
+            && !path.ends_with("/versions")
             && post.security.as_ref().is_some_and(|s| !s.is_empty())
         {
             add_idempotency_key(post);

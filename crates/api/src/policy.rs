@@ -95,6 +95,12 @@ pub enum Action {
     EditPost,
     /// See the moderation queue.
     ReadFlags,
+    /// Share a library item in a scope (the community, or a group).
+    CreateLibraryItem,
+    /// See a library item and download its files.
+    ReadLibraryItem,
+    /// Edit a library item, upload versions, delete it.
+    EditLibraryItem,
 }
 
 /// What a group-scoped decision needs to know.
@@ -151,6 +157,8 @@ pub enum Resource<'a> {
     Topic(&'a TopicFacts),
     /// A post in a topic, and whether the actor wrote it.
     Post(&'a TopicFacts, bool),
+    /// A library item: the same facts as a topic (`is_author` is ownership, never hidden).
+    LibraryItem(&'a TopicFacts),
     /// The moderation queue: whether the actor facilitates any group.
     Moderation {
         /// The actor is an active facilitator of at least one group.
@@ -180,7 +188,7 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource<'_>) -> bool {
         (ReadFlags, Resource::Moderation { facilitates_a_group }) => {
             actor.is_staff() || (actor.user().is_some() && *facilitates_a_group)
         }
-        (CreateTopic, Resource::Scope(group, public_read)) => match group {
+        (CreateTopic | CreateLibraryItem, Resource::Scope(group, public_read)) => match group {
             None => actor.user().is_some(),
             Some(group) => {
                 can_take_part(actor, group)
@@ -202,6 +210,12 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource<'_>) -> bool {
         (ReactToPost, Resource::Post(topic, _)) => actor.user().is_some() && can_read_topic(actor, topic),
         (EditPost, Resource::Post(topic, is_post_author)) => {
             actor.user().is_some() && can_read_topic(actor, topic) && (*is_post_author || is_moderator(actor, topic))
+        }
+        // Library items follow the topic rules: readers of the scope read them; the
+        // owner or a moderator (site staff, the group's facilitators) edits them.
+        (ReadLibraryItem, Resource::LibraryItem(item)) => can_read_topic(actor, item),
+        (EditLibraryItem, Resource::LibraryItem(item)) => {
+            can_read_topic(actor, item) && actor.user().is_some() && (item.is_author || is_moderator(actor, item))
         }
         // Any other pairing is a programming error; refusing is the safe answer.
         _ => false,
@@ -257,6 +271,28 @@ pub fn visible_topics(actor: &Actor, public_read: bool) -> Option<Condition> {
             .add(not_deleted)
             .add(topic::Column::HiddenAt.is_null())
             .add(Condition::any().add(community).add(topic::Column::GroupId.in_subquery(readable_groups))),
+    )
+}
+
+/// The SQL form of `ReadLibraryItem` for list queries: community items for whoever
+/// may read community content, group items of the groups the actor may read, never
+/// deleted ones.
+pub fn visible_library_items(actor: &Actor, public_read: bool) -> Option<Condition> {
+    use crate::entities::library_item;
+    let not_deleted = library_item::Column::DeletedAt.is_null();
+    if actor.is_staff() {
+        return Some(Condition::all().add(not_deleted));
+    }
+    let groups = visible_groups(actor, public_read)?;
+    let readable_groups = Query::select().column(group::Column::Id).from(group::Entity).cond_where(groups).to_owned();
+    let community = match actor {
+        Actor::Anonymous if !public_read => return None,
+        _ => library_item::Column::GroupId.is_null(),
+    };
+    Some(
+        Condition::all()
+            .add(not_deleted)
+            .add(Condition::any().add(community).add(library_item::Column::GroupId.in_subquery(readable_groups))),
     )
 }
 

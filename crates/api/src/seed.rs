@@ -24,6 +24,7 @@ use crate::ratelimit::RateLimiter;
 use crate::services::{accounts, community};
 use crate::services::{discussions, groups};
 use crate::state::AppState;
+use crate::storage::FileStore;
 
 /// The password every demo account shares (printed by the command; demo only).
 pub const DEMO_PASSWORD: &str = "copse-demo-2026";
@@ -100,6 +101,8 @@ fn seed_state(db: &DatabaseConnection) -> AppState {
         jwt: Arc::new(JwtKeys::from_secret(b"seed-demo never signs tokens with this key")),
         settings: Arc::new(Settings::defaults()),
         limiter: Arc::new(RateLimiter::default()),
+        // The discussions seed stores no files; the library seed brings its own store.
+        files: FileStore::in_memory(),
     }
 }
 

@@ -41,11 +41,13 @@ impl Application {
         let listener =
             TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
+        let files = crate::storage::FileStore::for_data_dir(&settings.data_dir)?;
         let state = AppState {
             db,
             jwt: Arc::new(jwt),
             settings: Arc::new(settings),
             limiter: Arc::new(RateLimiter::default()),
+            files,
         };
         crate::idempotency::spawn_purger(state.db.clone());
         let known = KnownPaths(Arc::new(openapi::spec()));

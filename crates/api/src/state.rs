@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use crate::ratelimit::RateLimiter;
+use crate::storage::FileStore;
 
 /// What handlers and services share. Cheap to clone.
 #[derive(Clone)]
@@ -19,4 +20,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Login and registration limits.
     pub limiter: Arc<RateLimiter>,
+    /// Where library files and previews are stored.
+    pub files: FileStore,
 }

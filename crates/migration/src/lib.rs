@@ -7,6 +7,7 @@ mod m20261122_000001_accounts;
 mod m20261122_000002_groups_and_audit;
 mod m20261122_000003_idempotency_keys;
 mod m20261122_000004_discussions;
+mod m20261122_000005_library;
 
 /// Applies every migration in order.
 #[derive(Debug)]
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_groups_and_audit::Migration),
             Box::new(m20261122_000003_idempotency_keys::Migration),
             Box::new(m20261122_000004_discussions::Migration),
+            Box::new(m20261122_000005_library::Migration),
         ]
     }
 }

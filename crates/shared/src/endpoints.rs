@@ -15,6 +15,9 @@ use crate::groups::{
     ChangeGroupRoleRequest, CreateGroupRequest, Group, GroupMember, InviteToGroupRequest, JoinResult, MembershipStatus,
     UpdateGroupRequest,
 };
+use crate::library::{
+    CreateLibraryItemRequest, ItemKind, LibraryItem, LibraryItemSummary, LibrarySort, UpdateLibraryItemRequest,
+};
 use crate::members::{AuditEntry, ChangeRoleRequest, CreateInvitationRequest, CreatedInvitation, Invitation};
 use crate::pagination::Page;
 use crate::system::Health;
@@ -586,3 +589,57 @@ mod tests {
         assert_eq!(list.path(), "/api/v1/groups/g/members?status=requested");
     }
 }
+
+/// `GET /api/v1/library`: library items the caller may read, filtered and sorted.
+#[derive(Clone, Debug, Default)]
+pub struct ListLibraryItems {
+    /// Only this kind.
+    pub kind: Option<ItemKind>,
+    /// Only items with this tag.
+    pub tag: Option<String>,
+    /// Only this group (id or slug); `community` for community-wide items only.
+    pub group: Option<String>,
+    /// Only this language code.
+    pub language: Option<String>,
+    /// Only this licence.
+    pub licence: Option<String>,
+    /// The order (default newest first).
+    pub sort: Option<LibrarySort>,
+    /// Page size (1 to 100).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page (of the same sort).
+    pub cursor: Option<String>,
+}
+
+impl Endpoint for ListLibraryItems {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/library";
+    type Body = ();
+    type Response = Page<LibraryItemSummary>;
+    fn path(&self) -> String {
+        let query = query_string(&[
+            ("kind", self.kind.map(|k| k.as_str().to_owned())),
+            ("tag", self.tag.clone()),
+            ("group", self.group.clone()),
+            ("language", self.language.clone()),
+            ("licence", self.licence.clone()),
+            ("sort", self.sort.map(|s| s.as_str().to_owned())),
+            ("limit", self.limit.map(|l| l.to_string())),
+            ("cursor", self.cursor.clone()),
+        ]);
+        format!("{}{query}", Self::PATH)
+    }
+}
+
+endpoint!(
+    /// `POST /api/v1/library`: share an item (files are uploaded as versions afterwards).
+    CreateLibraryItem, Post, "/api/v1/library", body CreateLibraryItemRequest => LibraryItem);
+path_endpoint!(
+    /// `GET /api/v1/library/{id}`: an item with its versions and discussion topic.
+    GetLibraryItem [id], Get, "/api/v1/library/{id}" => LibraryItem);
+path_endpoint!(
+    /// `PUT /api/v1/library/{id}`: replace an item's details (send `If-Match`).
+    UpdateLibraryItem [id] body UpdateLibraryItemRequest, Put, "/api/v1/library/{id}" => LibraryItem);
+path_endpoint!(
+    /// `DELETE /api/v1/library/{id}`: delete an item and its files, leaving a tombstone.
+    DeleteLibraryItem [id], Delete, "/api/v1/library/{id}" => NoContent);

@@ -55,6 +55,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The body's media type is not supported (send `application/json`).
     UnsupportedMediaType,
+    /// The requested byte range lies outside the file.
+    RangeNotSatisfiable,
     /// Too many requests; retry after the `Retry-After` delay.
     RateLimited,
     /// A dependency (the database) is unreachable.

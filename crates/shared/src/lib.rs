@@ -12,6 +12,7 @@ pub mod endpoint;
 pub mod endpoints;
 pub mod error;
 pub mod groups;
+pub mod library;
 pub mod members;
 pub mod pagination;
 pub mod system;

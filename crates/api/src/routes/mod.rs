@@ -8,6 +8,7 @@ pub mod auth;
 pub mod community;
 pub mod discussions;
 pub mod groups;
+pub mod library;
 pub mod members;
 pub mod system;
 
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     groups::configure(cfg);
     audit::configure(cfg);
     discussions::configure(cfg);
+    library::configure(cfg);
 }
 
 /// The client's IP address, as seen on the socket (no proxy headers are trusted).

@@ -7,6 +7,7 @@ pub mod community;
 pub mod discussions;
 pub mod groups;
 pub mod invitations;
+pub mod library;
 pub mod markdown;
 pub mod members;
 pub mod pagination;

@@ -1,0 +1,566 @@
+//! The library end to end: items in the community and in groups, filters, orders and
+//! pages; uploads streamed to the file store with type checks, limits and hashes;
+//! versions; downloads with ETags, conditional requests and ranges; previews; the
+//! item's discussion; deletion, also when the store is unavailable.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use copse_shared::client::Client;
+use copse_shared::discussions::CreatePostRequest;
+use copse_shared::endpoints::*;
+use copse_shared::groups::{CreateGroupRequest, GroupVisibility, InviteToGroupRequest};
+use copse_shared::library::*;
+use copse_tests::{PASSWORD, TestApp, problem, problem_of};
+use sea_orm::{ConnectionTrait, Statement};
+
+struct Library {
+    app: TestApp,
+    admin: Client,
+    amina: Client,
+    carlos: Client,
+}
+
+async fn library() -> Library {
+    library_with(|_| {}).await
+}
+
+async fn library_with(f: impl FnOnce(&mut copse::config::Settings)) -> Library {
+    let app = TestApp::spawn_with(f).await;
+    let admin = app.admin().await;
+    let (amina, _) = app.register("amina@example.org", "Amina Diallo", PASSWORD).await;
+    let (carlos, _) = app.register("carlos@example.org", "Carlos Mendoza", PASSWORD).await;
+    Library { app, admin, amina, carlos }
+}
+
+fn item(title: &str, kind: ItemKind) -> CreateLibraryItemRequest {
+    CreateLibraryItemRequest {
+        title: title.into(),
+        description: format!("About **{title}**."),
+        kind,
+        group: None,
+        tags: vec!["soil".into()],
+        language: Some("en".into()),
+        licence: Some("CC-BY-4.0".into()),
+        url: None,
+    }
+}
+
+async fn upload(
+    app: &TestApp,
+    client: &Client,
+    id: &str,
+    file_name: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+    note: &str,
+) -> reqwest::Response {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()).mime_str(content_type).unwrap();
+    let form = reqwest::multipart::Form::new().part("file", part).text("change_note", note.to_owned());
+    client
+        .http()
+        .post(app.url(&upload_path(id)))
+        .bearer_auth(client.token().unwrap_or_default())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn uploaded(response: reqwest::Response) -> LibraryItem {
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap();
+    assert_eq!(status, 201, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Every regular file under a directory.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(files_under(&path));
+            } else {
+                found.push(path.display().to_string());
+            }
+        }
+    }
+    found
+}
+
+async fn version_rows(app: &TestApp) -> i64 {
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM library_versions",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+#[tokio::test]
+async fn items_are_created_listed_filtered_sorted_and_paged() {
+    let l = library().await;
+    let mut created = Vec::new();
+    for (i, kind) in [ItemKind::Document, ItemKind::Template, ItemKind::Tool, ItemKind::Dataset, ItemKind::Document]
+        .into_iter()
+        .enumerate()
+    {
+        let mut request = item(&format!("Soil guide number {i}"), kind);
+        if i % 2 == 1 {
+            request.tags = vec!["compost".into()];
+            request.language = Some("FR".into());
+            request.licence = Some("CC0-1.0".into());
+        }
+        let answer = l.amina.call_with(&CreateLibraryItem(request), &[]).await.unwrap();
+        assert_eq!(answer.status, 201);
+        assert!(answer.headers.get("location").is_some() && answer.headers.get("etag").is_some());
+        created.push(answer.body);
+    }
+    let first = &created[0];
+    assert_eq!(first.description_html, "<p>About <strong>Soil guide number 0</strong>.</p>\n");
+    assert_eq!(first.summary.language.as_deref(), Some("en"));
+    assert!(first.permissions.edit);
+    assert!(first.versions.is_empty() && first.summary.current_version.is_none());
+
+    // Newest first, two per page, every item exactly once.
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = l.carlos.call(&ListLibraryItems { limit: Some(2), cursor, ..Default::default() }).await.unwrap();
+        seen.extend(page.items.iter().map(|i| i.title.clone()));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let expected: Vec<String> = created.iter().rev().map(|i| i.summary.title.clone()).collect();
+    assert_eq!(seen, expected);
+
+    let only = |page: copse_shared::Page<LibraryItemSummary>| -> Vec<String> {
+        page.items.into_iter().map(|i| i.title).collect()
+    };
+    let templates = l.carlos.call(&ListLibraryItems { kind: Some(ItemKind::Template), ..Default::default() }).await;
+    assert_eq!(only(templates.unwrap()), vec!["Soil guide number 1"]);
+    let compost = l.carlos.call(&ListLibraryItems { tag: Some("Compost".into()), ..Default::default() }).await;
+    assert_eq!(only(compost.unwrap()), vec!["Soil guide number 3", "Soil guide number 1"]);
+    let french = l.carlos.call(&ListLibraryItems { language: Some("fr".into()), ..Default::default() }).await;
+    assert_eq!(only(french.unwrap()).len(), 2);
+    let cc0 = l.carlos.call(&ListLibraryItems { licence: Some("CC0-1.0".into()), ..Default::default() }).await;
+    assert_eq!(only(cc0.unwrap()).len(), 2);
+    let community = l.carlos.call(&ListLibraryItems { group: Some("community".into()), ..Default::default() }).await;
+    assert_eq!(only(community.unwrap()).len(), 5);
+
+    // Editing moves an item to the top of "recently updated", and a stale ETag is 412.
+    let target = &created[0];
+    let got = l.amina.call_with(&GetLibraryItem { id: target.summary.id.clone() }, &[]).await.unwrap();
+    let etag = got.headers.get("etag").unwrap().to_str().unwrap().to_owned();
+    let edit = UpdateLibraryItemRequest {
+        title: "Soil guide, revised".into(),
+        description: "Now with pictures.".into(),
+        kind: ItemKind::Document,
+        tags: vec!["soil".into(), "pictures".into()],
+        language: Some("en".into()),
+        licence: Some("CC-BY-4.0".into()),
+        url: None,
+    };
+    let update = UpdateLibraryItem { id: target.summary.id.clone(), body: edit.clone() };
+    l.amina.call_with(&update, &[("If-Match", &etag)]).await.unwrap();
+    assert_eq!(problem(l.amina.call_with(&update, &[("If-Match", &etag)]).await).status, 412);
+    assert_eq!(problem(l.carlos.call(&update).await).status, 403);
+    let recent = l
+        .carlos
+        .call(&ListLibraryItems { sort: Some(LibrarySort::RecentlyUpdated), limit: Some(1), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(recent.items[0].title, "Soil guide, revised");
+    let next = l
+        .carlos
+        .call(&ListLibraryItems {
+            sort: Some(LibrarySort::RecentlyUpdated),
+            limit: Some(10),
+            cursor: recent.next_cursor.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(next.items.len(), 4);
+    assert!(next.items.iter().all(|i| i.title != "Soil guide, revised"));
+    // A cursor of one order means nothing in another.
+    let mixed = l
+        .carlos
+        .call(&ListLibraryItems { sort: Some(LibrarySort::Newest), cursor: recent.next_cursor, ..Default::default() })
+        .await;
+    assert_eq!(problem(mixed).status, 400);
+}
+
+#[tokio::test]
+async fn a_link_must_be_http_or_https_and_javascript_urls_are_refused() {
+    let l = library().await;
+    for bad in ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "ftp://example.org/x", "https://"] {
+        let mut request = item("A dangerous link", ItemKind::Link);
+        request.url = Some(bad.into());
+        let refused = problem(l.amina.call(&CreateLibraryItem(request)).await);
+        assert_eq!(refused.status, 422, "{bad}");
+        assert_eq!(refused.field("url").map(|e| e.code.as_str()), Some("invalid_url"), "{bad}");
+    }
+    let missing = problem(l.amina.call(&CreateLibraryItem(item("A link to nowhere", ItemKind::Link))).await);
+    assert_eq!(missing.field("url").map(|e| e.code.as_str()), Some("required"));
+    let mut good = item("FAO soil portal", ItemKind::Link);
+    good.url = Some("https://www.fao.org/soils-portal/en/".into());
+    let link = l.amina.call(&CreateLibraryItem(good)).await.unwrap();
+    assert_eq!(link.summary.url.as_deref(), Some("https://www.fao.org/soils-portal/en/"));
+    // A link has no files.
+    let response = upload(&l.app, &l.amina, &link.summary.id, "a.txt", "text/plain", b"hello".to_vec(), "").await;
+    assert_eq!(problem_of(response).await.status, 409);
+}
+
+#[tokio::test]
+async fn an_upload_downloads_identically_with_its_hash_etag_conditional_and_range_requests() {
+    let l = library().await;
+    let created = l.amina.call(&CreateLibraryItem(item("Field survey results", ItemKind::Dataset))).await.unwrap();
+    let id = created.summary.id.clone();
+    let csv: Vec<u8> = (0..2000).map(|i| format!("plot-{i},{},{}\n", i * 3, i % 7)).collect::<String>().into_bytes();
+    let item =
+        uploaded(upload(&l.app, &l.amina, &id, "survey é.csv", "text/csv", csv.clone(), "First survey").await).await;
+    let version = item.summary.current_version.clone().unwrap();
+    assert_eq!(version.number, 1);
+    assert_eq!(version.content_type, "text/csv");
+    assert_eq!(version.size, csv.len() as i64);
+    assert_eq!(version.change_note, "First survey");
+    assert_eq!(version.file_name, "survey é.csv");
+    assert_eq!(version.preview, PreviewKind::Text);
+    assert!(version.text_excerpt.as_deref().unwrap().starts_with("plot-0,0,0\nplot-1,3,1"));
+    assert_eq!(version.text_excerpt.as_deref().unwrap().chars().count(), 1000);
+    assert_eq!(version.sha256, sha256_hex(&csv));
+
+    let http = l.carlos.http();
+    let url = l.app.url(&download_path(&id));
+    let full = http.get(&url).bearer_auth(l.carlos.token().unwrap()).send().await.unwrap();
+    assert_eq!(full.status().as_u16(), 200);
+    let etag = full.headers().get("etag").unwrap().to_str().unwrap().to_owned();
+    assert_eq!(etag, format!("\"{}\"", version.sha256));
+    assert_eq!(full.headers().get("content-type").unwrap(), "text/csv");
+    let disposition = full.headers().get("content-disposition").unwrap().to_str().unwrap().to_owned();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert!(disposition.contains("filename*=UTF-8''survey%20%C3%A9.csv"), "{disposition}");
+    assert_eq!(full.bytes().await.unwrap().to_vec(), csv);
+
+    let unchanged =
+        http.get(&url).bearer_auth(l.carlos.token().unwrap()).header("If-None-Match", &etag).send().await.unwrap();
+    assert_eq!(unchanged.status().as_u16(), 304);
+
+    let part = http.get(&url).bearer_auth(l.carlos.token().unwrap()).header("Range", "bytes=6-9").send().await.unwrap();
+    assert_eq!(part.status().as_u16(), 206);
+    assert_eq!(part.headers().get("content-range").unwrap().to_str().unwrap(), format!("bytes 6-9/{}", csv.len()));
+    assert_eq!(part.bytes().await.unwrap().to_vec(), csv[6..10].to_vec());
+    let outside =
+        http.get(&url).bearer_auth(l.carlos.token().unwrap()).header("Range", "bytes=999999-").send().await.unwrap();
+    assert_eq!(problem_of(outside).await.status, 416);
+
+    // One full download counts; the 304, the range from byte 6 and the 416 do not.
+    let after = l.carlos.call(&GetLibraryItem { id: id.clone() }).await.unwrap();
+    assert_eq!(after.summary.download_count, 1);
+    let popular = l
+        .carlos
+        .call(&ListLibraryItems { sort: Some(LibrarySort::MostDownloaded), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(popular.items[0].id, id);
+}
+
+#[tokio::test]
+async fn a_new_version_becomes_current_and_the_old_one_stays_downloadable() {
+    let l = library().await;
+    let created = l.amina.call(&CreateLibraryItem(item("Composting checklist", ItemKind::Template))).await.unwrap();
+    let id = created.summary.id;
+    uploaded(upload(&l.app, &l.amina, &id, "checklist.md", "text/markdown", b"# Version one\n".to_vec(), "v1").await)
+        .await;
+    let second = uploaded(
+        upload(&l.app, &l.amina, &id, "checklist.md", "text/markdown", b"# Version two\n".to_vec(), "v2").await,
+    )
+    .await;
+    assert_eq!(second.summary.current_version.as_ref().map(|v| v.number), Some(2));
+    let notes: Vec<&str> = second.versions.iter().map(|v| v.change_note.as_str()).collect();
+    assert_eq!(notes, vec!["v2", "v1"]);
+    let get = |path: String| {
+        let client = l.carlos.clone();
+        let url = l.app.url(&path);
+        async move { client.http().get(url).bearer_auth(client.token().unwrap()).send().await.unwrap() }
+    };
+    assert_eq!(get(download_path(&id)).await.text().await.unwrap(), "# Version two\n");
+    assert_eq!(get(version_download_path(&id, 1)).await.text().await.unwrap(), "# Version one\n");
+    assert_eq!(get(version_download_path(&id, 3)).await.status().as_u16(), 404);
+    // Only the owner (or a moderator) uploads.
+    let refused = upload(&l.app, &l.carlos, &id, "x.md", "text/markdown", b"# Mine\n".to_vec(), "").await;
+    assert_eq!(problem_of(refused).await.status, 403);
+}
+
+#[tokio::test]
+async fn an_oversized_upload_is_413_and_leaves_no_file_and_no_version() {
+    let l = library_with(|s| s.max_upload_bytes = 64 * 1024).await;
+    let created = l.amina.call(&CreateLibraryItem(item("Huge scan", ItemKind::Document))).await.unwrap();
+    let big = vec![b'a'; 200 * 1024];
+    let response = upload(&l.app, &l.amina, &created.summary.id, "big.txt", "text/plain", big, "").await;
+    let refused = problem_of(response).await;
+    assert_eq!(refused.status, 413);
+    assert_eq!(refused.code, copse_shared::ErrorCode::PayloadTooLarge);
+    // A body just over the limit (its length not announced as far larger) is cut off
+    // while streaming, and its parts are discarded too.
+    let just_over = vec![b'a'; 64 * 1024 + 10];
+    let response = upload(&l.app, &l.amina, &created.summary.id, "big.txt", "text/plain", just_over, "").await;
+    assert_eq!(problem_of(response).await.status, 413);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let left = files_under(&l.app.data_dir.join("files"));
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(version_rows(&l.app).await, 0);
+    let item = l.amina.call(&GetLibraryItem { id: created.summary.id }).await.unwrap();
+    assert!(item.versions.is_empty());
+}
+
+#[tokio::test]
+async fn a_file_whose_bytes_contradict_its_declared_type_is_415() {
+    let l = library().await;
+    let created = l.amina.call(&CreateLibraryItem(item("Not a picture", ItemKind::Media))).await.unwrap();
+    let pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n".to_vec();
+    let response = upload(&l.app, &l.amina, &created.summary.id, "photo.png", "image/png", pdf.clone(), "").await;
+    let refused = problem_of(response).await;
+    assert_eq!(refused.status, 415);
+    assert_eq!(refused.code, copse_shared::ErrorCode::UnsupportedMediaType);
+    let elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0".to_vec();
+    let response = upload(&l.app, &l.amina, &created.summary.id, "tool", "application/octet-stream", elf, "").await;
+    assert_eq!(problem_of(response).await.status, 415);
+    assert_eq!(version_rows(&l.app).await, 0);
+    // The same PDF declared as what it is goes in.
+    let item =
+        uploaded(upload(&l.app, &l.amina, &created.summary.id, "doc.pdf", "application/pdf", pdf, "").await).await;
+    let version = item.summary.current_version.unwrap();
+    assert_eq!((version.content_type.as_str(), version.preview), ("application/pdf", PreviewKind::None));
+}
+
+#[tokio::test]
+async fn a_path_traversal_file_name_is_stored_safely_and_shown_sanitized() {
+    let l = library().await;
+    let created = l.amina.call(&CreateLibraryItem(item("Sneaky", ItemKind::Document))).await.unwrap();
+    let id = created.summary.id.clone();
+    let response =
+        upload(&l.app, &l.amina, &id, "../../etc/passwd.txt", "text/plain", b"root:x:0:0".to_vec(), "").await;
+    let item = uploaded(response).await;
+    assert_eq!(item.summary.current_version.unwrap().file_name, "passwd.txt");
+    let stored = files_under(&l.app.data_dir.join("files"));
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert!(stored[0].contains(&format!("items/{id}/")) && !stored[0].contains("passwd"), "{stored:?}");
+    assert!(!l.app.data_dir.join("etc").exists());
+    let download = l.carlos.http().get(l.app.url(&download_path(&id))).send().await.unwrap();
+    // Public reading is off: anonymous is 401.
+    assert_eq!(download.status().as_u16(), 401);
+    let download = l
+        .carlos
+        .http()
+        .get(l.app.url(&download_path(&id)))
+        .bearer_auth(l.carlos.token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let disposition = download.headers().get("content-disposition").unwrap().to_str().unwrap();
+    assert_eq!(disposition, "attachment; filename=\"passwd.txt\"; filename*=UTF-8''passwd.txt");
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+fn png_chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut out = (data.len() as u32).to_be_bytes().to_vec();
+    let mut body = kind.to_vec();
+    body.extend_from_slice(data);
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&crc32(&body).to_be_bytes());
+    out
+}
+
+/// A PNG header declaring `width` x `height` RGBA pixels, with a tiny (truncated) body.
+fn png_declaring(width: u32, height: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    png.extend(png_chunk(b"IHDR", &ihdr));
+    png.extend(png_chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
+    png.extend(png_chunk(b"IEND", &[]));
+    png
+}
+
+/// A real 2 x 2 RGBA PNG (one zlib stored block).
+fn small_png() -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = 2u32.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&2u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    png.extend(png_chunk(b"IHDR", &ihdr));
+    let raw: Vec<u8> = [0u8, 255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 0, 255, 255, 255, 255, 255, 255].to_vec();
+    // zlib: header, one final stored block, Adler-32.
+    let mut zlib = vec![0x78, 0x01, 0x01];
+    zlib.extend_from_slice(&(raw.len() as u16).to_le_bytes());
+    zlib.extend_from_slice(&(!(raw.len() as u16)).to_le_bytes());
+    zlib.extend_from_slice(&raw);
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + u32::from(byte)) % 65521;
+        b = (b + a) % 65521;
+    }
+    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    png.extend(png_chunk(b"IDAT", &zlib));
+    png.extend(png_chunk(b"IEND", &[]));
+    png
+}
+
+#[tokio::test]
+async fn images_get_thumbnails_and_a_decompression_bomb_gets_none_quickly() {
+    let l = library().await;
+    let created = l.amina.call(&CreateLibraryItem(item("Field photo", ItemKind::Media))).await.unwrap();
+    let id = created.summary.id.clone();
+    let item = uploaded(upload(&l.app, &l.amina, &id, "photo.png", "image/png", small_png(), "").await).await;
+    assert_eq!(item.summary.current_version.unwrap().preview, PreviewKind::Image);
+    let preview =
+        l.carlos.http().get(l.app.url(&preview_path(&id))).bearer_auth(l.carlos.token().unwrap()).send().await.unwrap();
+    assert_eq!(preview.status().as_u16(), 200);
+    assert_eq!(preview.headers().get("content-type").unwrap(), "image/png");
+    assert!(preview.bytes().await.unwrap().starts_with(b"\x89PNG"));
+
+    let bomb = png_declaring(100_000, 100_000);
+    assert!(bomb.len() < 100);
+    let started = Instant::now();
+    let item = uploaded(upload(&l.app, &l.amina, &id, "bomb.png", "image/png", bomb, "").await).await;
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert_eq!(item.summary.current_version.unwrap().preview, PreviewKind::None);
+    let none =
+        l.carlos.http().get(l.app.url(&preview_path(&id))).bearer_auth(l.carlos.token().unwrap()).send().await.unwrap();
+    assert_eq!(problem_of(none).await.status, 404);
+}
+
+#[tokio::test]
+async fn private_group_items_are_invisible_to_non_members_and_absent_from_lists() {
+    let l = library().await;
+    let group = l
+        .admin
+        .call(&CreateGroup(CreateGroupRequest {
+            name: "Steering".into(),
+            slug: None,
+            description: String::new(),
+            visibility: GroupVisibility::Private,
+        }))
+        .await
+        .unwrap();
+    l.admin
+        .call(&InviteToGroup {
+            group: group.slug.clone(),
+            body: InviteToGroupRequest { email: "amina@example.org".into() },
+        })
+        .await
+        .unwrap();
+    l.amina.call(&JoinGroup { group: group.slug.clone() }).await.unwrap();
+    let mut request = item("Budget 2027", ItemKind::Document);
+    request.group = Some(group.slug.clone());
+    let secret = l.amina.call(&CreateLibraryItem(request.clone())).await.unwrap();
+    assert_eq!(secret.summary.group.as_ref().map(|g| g.slug.as_str()), Some(group.slug.as_str()));
+    uploaded(upload(&l.app, &l.amina, &secret.summary.id, "budget.csv", "text/csv", b"a,b\n1,2\n".to_vec(), "").await)
+        .await;
+
+    assert_eq!(problem(l.carlos.call(&GetLibraryItem { id: secret.summary.id.clone() }).await).status, 404);
+    let download = l
+        .carlos
+        .http()
+        .get(l.app.url(&download_path(&secret.summary.id)))
+        .bearer_auth(l.carlos.token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_of(download).await.status, 404);
+    assert!(l.carlos.call(&ListLibraryItems::default()).await.unwrap().items.is_empty());
+    let hidden_group = problem(l.carlos.call(&CreateLibraryItem(request)).await);
+    assert_eq!(hidden_group.field("group").map(|e| e.code.as_str()), Some("unknown"));
+    // The discussion topic is in the same group, so it is hidden too.
+    let topic = secret.topic_id.clone().unwrap();
+    assert_eq!(problem(l.carlos.call(&GetTopic { id: topic }).await).status, 404);
+
+    let mine = l.amina.call(&ListLibraryItems { group: Some(group.slug.clone()), ..Default::default() }).await.unwrap();
+    assert_eq!(mine.items.len(), 1);
+    assert_eq!(l.admin.call(&ListLibraryItems::default()).await.unwrap().items.len(), 1);
+}
+
+#[tokio::test]
+async fn the_items_discussion_topic_exists_and_accepts_replies() {
+    let l = library().await;
+    let created = l.amina.call(&CreateLibraryItem(item("Soil testing guide", ItemKind::Document))).await.unwrap();
+    let topic_id = created.topic_id.clone().unwrap();
+    let topic = l.carlos.call(&GetTopic { id: topic_id.clone() }).await.unwrap();
+    assert_eq!(topic.summary.title, "Soil testing guide");
+    assert_eq!(topic.summary.category.slug, "library");
+    assert!(topic.opening_post.body_html.contains(&format!("/library/{}", created.summary.id)));
+    let body = CreatePostRequest { body: "Page 4 saved our season.".into(), quote_post_id: None };
+    l.carlos.call(&CreatePost { id: topic_id.clone(), body }).await.unwrap();
+    let posts = l.amina.call(&ListPosts { id: topic_id, ..Default::default() }).await.unwrap();
+    assert_eq!(posts.items.len(), 2);
+    // A second item reuses the category.
+    let second = l.carlos.call(&CreateLibraryItem(item("Another guide", ItemKind::Document))).await.unwrap();
+    let again = l.carlos.call(&GetTopic { id: second.topic_id.unwrap() }).await.unwrap();
+    assert_eq!(again.summary.category.id, topic.summary.category.id);
+}
+
+#[tokio::test]
+async fn deleting_removes_files_leaves_a_tombstone_and_is_audited_for_moderators() {
+    let l = library().await;
+    let created = l.amina.call(&CreateLibraryItem(item("Old draft", ItemKind::Document))).await.unwrap();
+    let id = created.summary.id.clone();
+    uploaded(upload(&l.app, &l.amina, &id, "draft.txt", "text/plain", b"draft".to_vec(), "").await).await;
+    assert_eq!(problem(l.carlos.call(&DeleteLibraryItem { id: id.clone() }).await).status, 403);
+    let answer = l.admin.call_with(&DeleteLibraryItem { id: id.clone() }, &[]).await.unwrap();
+    assert_eq!(answer.status, 204);
+    assert_eq!(problem(l.amina.call(&GetLibraryItem { id: id.clone() }).await).status, 404);
+    assert!(files_under(&l.app.data_dir.join("files")).is_empty());
+    let audit = l.admin.call(&ListAudit::default()).await.unwrap();
+    assert!(audit.items.iter().any(|e| e.action == "library.delete" && e.target_id == id));
+}
+
+#[tokio::test]
+async fn deleting_while_the_store_is_unavailable_is_503_and_changes_nothing() {
+    let l = library().await;
+    let created = l.amina.call(&CreateLibraryItem(item("Keep me", ItemKind::Document))).await.unwrap();
+    let id = created.summary.id.clone();
+    uploaded(upload(&l.app, &l.amina, &id, "keep.txt", "text/plain", b"precious".to_vec(), "").await).await;
+    let files = l.app.data_dir.join("files");
+    let aside = l.app.data_dir.join("files-aside");
+    std::fs::rename(&files, &aside).unwrap();
+    std::fs::write(&files, b"not a directory").unwrap();
+
+    let refused = problem(l.amina.call(&DeleteLibraryItem { id: id.clone() }).await);
+    assert_eq!(refused.status, 503);
+    assert_eq!(refused.code, copse_shared::ErrorCode::ServiceUnavailable);
+
+    std::fs::remove_file(&files).unwrap();
+    std::fs::rename(&aside, &files).unwrap();
+    let item = l.amina.call(&GetLibraryItem { id: id.clone() }).await.unwrap();
+    assert_eq!(item.versions.len(), 1);
+    let download =
+        l.amina.http().get(l.app.url(&download_path(&id))).bearer_auth(l.amina.token().unwrap()).send().await;
+    assert_eq!(download.unwrap().text().await.unwrap(), "precious");
+}
