@@ -564,3 +564,62 @@ async fn deleting_while_the_store_is_unavailable_is_503_and_changes_nothing() {
         l.amina.http().get(l.app.url(&download_path(&id))).bearer_auth(l.amina.token().unwrap()).send().await;
     assert_eq!(download.unwrap().text().await.unwrap(), "precious");
 }
+
+#[tokio::test]
+async fn the_demo_library_seeds_once_with_files_links_and_discussions() {
+    let l = library().await;
+    let mut settings = copse::config::Settings::defaults();
+    settings.data_dir = l.app.data_dir.clone();
+    copse::seed::demo(&l.app.db).await.unwrap();
+    let first = copse::seed::library(&l.app.db, &settings).await.unwrap();
+    let again = copse::seed::library(&l.app.db, &settings).await.unwrap();
+    assert_eq!(again, "library already seeded", "{first}");
+    let (demo, _) = l.app.login(copse::seed::DEMO_EMAIL_FOR_TESTS, copse::seed::DEMO_PASSWORD).await.unwrap();
+    let shelf = demo.call(&ListLibraryItems::default()).await.unwrap();
+    assert_eq!(shelf.items.len(), 5);
+    assert!(shelf.items.iter().any(|i| i.kind == ItemKind::Link && i.url.is_some()));
+    let with_file = shelf.items.iter().find(|i| i.current_version.is_some()).unwrap();
+    let full = demo.call(&GetLibraryItem { id: with_file.id.clone() }).await.unwrap();
+    assert!(full.topic_id.is_some());
+    let download = demo
+        .http()
+        .get(l.app.url(&download_path(&with_file.id)))
+        .bearer_auth(demo.token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn an_interrupted_upload_leaves_no_version_and_no_file() {
+    use tokio::io::AsyncWriteExt;
+    let l = library().await;
+    let created = l.amina.call(&CreateLibraryItem(item("Cut short", ItemKind::Document))).await.unwrap();
+    let address = l.app.base_url.trim_start_matches("http://").to_owned();
+    let boundary = "copse-test-boundary";
+    // The body announces 10 MB, sends 240 KB of the file part, and the client goes away.
+    let mut request = format!(
+        "POST {} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 10000000\r\n\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\n",
+        upload_path(&created.summary.id),
+        l.amina.token().unwrap()
+    )
+    .into_bytes();
+    request.extend(b"field notes ".repeat(20_000));
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream.write_all(&request).await.unwrap();
+    stream.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(stream);
+    // The abort runs when the server sees the payload end early.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !files_under(&l.app.data_dir.join("files")).is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let left = files_under(&l.app.data_dir.join("files"));
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(version_rows(&l.app).await, 0);
+}

@@ -40,6 +40,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = db::connect_and_migrate(&settings).await?;
             let report = seed::demo(&db).await?;
             eprintln!("{report}");
+            eprintln!("copse: {}", seed::library(&db, &settings).await?);
             Ok(())
         }
     }

@@ -359,3 +359,138 @@ async fn backdate(db: &DatabaseConnection, topic_id: &str, started: chrono::Date
     }
     Ok(())
 }
+
+/// One demo library item: owner, group slug, title, kind, description, tags, language,
+/// licence, and either a URL or a small file (name, media type, content).
+struct Shelf {
+    owner: &'static str,
+    group: Option<&'static str>,
+    title: &'static str,
+    kind: copse_shared::library::ItemKind,
+    description: &'static str,
+    tags: &'static [&'static str],
+    language: &'static str,
+    licence: &'static str,
+    url: Option<&'static str>,
+    file: Option<(&'static str, &'static str, &'static str)>,
+}
+
+const SHELVES: &[Shelf] = {
+    use copse_shared::library::ItemKind::*;
+    &[
+        Shelf {
+            owner: "Wanjiru Kamau",
+            group: Some("soil-health"),
+            title: "Field guide: taking a composite soil sample",
+            kind: Document,
+            description: "Step by step, with the **mistakes we made** in Nakuru so you do not repeat them.",
+            tags: &["soil", "sampling"],
+            language: "en",
+            licence: "CC-BY-4.0",
+            url: None,
+            file: Some((
+                "composite-sampling.md",
+                "text/markdown",
+                "# Taking a composite soil sample\n\n1. Walk the plot in a W pattern.\n2. Take 15 to 20 cores at 0-20 cm.\n3. Mix in a clean bucket; keep 500 g.\n4. Label with plot, date and depth.\n\nDo not sample near trees, paths or old manure heaps.\n",
+            )),
+        },
+        Shelf {
+            owner: "Carlos Mendoza",
+            group: None,
+            title: "Baseline survey template (household level)",
+            kind: Template,
+            description: "The template our M&E team uses for household baselines; adapt the crop list.",
+            tags: &["baselines", "surveys"],
+            language: "en",
+            licence: "CC0-1.0",
+            url: None,
+            file: Some((
+                "baseline-template.csv",
+                "text/csv",
+                "household_id,village,head_of_household,plot_count,main_crop,uses_compost,advisory_visits_last_year\nHH-001,,,,,,\nHH-002,,,,,,\n",
+            )),
+        },
+        Shelf {
+            owner: "Nguyen Thi Lan",
+            group: Some("extension-methods"),
+            title: "Participatory video toolkit",
+            kind: Tool,
+            description: "Checklists for planning, filming and screening farmer-made videos.",
+            tags: &["video", "extension"],
+            language: "en",
+            licence: "CC-BY-SA-4.0",
+            url: None,
+            file: Some((
+                "pv-checklist.txt",
+                "text/plain",
+                "Before filming: agree the story with the group; charge batteries; bring a tripod.\nWhile filming: let farmers hold the camera.\nAfter: screen in the village first, then edit together.\n",
+            )),
+        },
+        Shelf {
+            owner: "Amina Diallo",
+            group: None,
+            title: "FAO Soils Portal",
+            kind: Link,
+            description: "Maps, soil classification and the global soil partnership's resources.",
+            tags: &["soil"],
+            language: "en",
+            licence: "All rights reserved",
+            url: Some("https://www.fao.org/soils-portal/en/"),
+            file: None,
+        },
+        Shelf {
+            owner: "Lucía Fernández",
+            group: Some("soil-health"),
+            title: "Resultados de análisis de suelo 2025 (Cusco)",
+            kind: Dataset,
+            description: "pH y materia orgánica de 6 parcelas comunitarias.",
+            tags: &["soil", "data"],
+            language: "es",
+            licence: "CC-BY-4.0",
+            url: None,
+            file: Some((
+                "suelos-cusco-2025.csv",
+                "text/csv",
+                "parcela,ph,materia_organica_pct\nP1,5.8,2.1\nP2,6.2,3.4\nP3,5.5,1.8\nP4,6.8,4.0\nP5,6.0,2.9\nP6,5.9,2.2\n",
+            )),
+        },
+    ]
+};
+
+/// Fills the library with guides, templates, toolkits, links and datasets, storing
+/// their files in the data directory's file store. Idempotent: skips when the library
+/// already has items. Run after `demo`, whose members and groups it uses.
+pub async fn library(db: &DatabaseConnection, settings: &Settings) -> Result<String, ApiError> {
+    use crate::services::library::{files, items};
+    use copse_shared::library::CreateLibraryItemRequest;
+    if crate::entities::library_item::Entity::find().one(db).await?.is_some() {
+        return Ok("library already seeded".to_owned());
+    }
+    let mut state = seed_state(db);
+    state.settings = Arc::new(settings.clone());
+    state.files = FileStore::for_data_dir(&settings.data_dir).map_err(ApiError::internal)?;
+    for shelf in SHELVES {
+        let owner = actor(db, email_of(shelf.owner)).await?;
+        let item = items::create(
+            &state,
+            &owner,
+            CreateLibraryItemRequest {
+                title: shelf.title.to_owned(),
+                description: shelf.description.to_owned(),
+                kind: shelf.kind,
+                group: shelf.group.map(str::to_owned),
+                tags: shelf.tags.iter().map(|t| (*t).to_owned()).collect(),
+                language: Some(shelf.language.to_owned()),
+                licence: Some(shelf.licence.to_owned()),
+                url: shelf.url.map(str::to_owned),
+            },
+        )
+        .await?;
+        if let Some((name, content_type, content)) = shelf.file {
+            let mut upload = files::begin(&state, &owner, &item.summary.id).await?;
+            upload.write(content.as_bytes()).await?;
+            upload.finish(&state, &owner, Some(name), Some(content_type), "First version.").await?;
+        }
+    }
+    Ok(format!("{} library items", SHELVES.len()))
+}
