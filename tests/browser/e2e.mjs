@@ -2,7 +2,10 @@
 // It registers, signs out, signs in, reloads (the refresh cookie restores the
 // session), and checks field errors, placeholder sections and the not-found page.
 // As the first member (the admin) it creates a group, which a second member (in
-// another browser context) finds and joins; then it checks the admin area.
+// another browser context) finds and joins; then it checks the admin area. A private
+// group stays hidden from the second member until the admin approves their request.
+// In Discussions, the admin creates a category, the second member asks a question,
+// the admin answers, the question is accepted as solved, and the bell tells the asker.
 // Every wait is on an observable condition; nothing sleeps.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -140,7 +143,8 @@ try {
     assert.match(await me.innerText(), /Facilitator/);
     await page.locator('[role=tab]', { hasText: 'Manage' }).waitFor();
     await page.click('[role=tab]:has-text("Discussions")');
-    await page.locator('[role=tabpanel] h2', { hasText: 'Coming soon' }).waitFor();
+    await page.locator('[role=tabpanel] .empty', { hasText: 'No topics in this group yet' }).waitFor();
+    await page.locator('[role=tabpanel] a', { hasText: 'New topic in this group' }).waitFor();
   });
 
   await step('the new group is listed in My groups', async () => {
@@ -153,9 +157,12 @@ try {
     await page.screenshot({ path: out + 'groups.png', fullPage: true });
   });
 
+  // The second member's browser stays open for the private group and discussion steps.
+  let other;
+  let second;
   await step('a second member, in another browser, finds the group in All groups and joins it', async () => {
-    const other = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'en-GB' });
-    const second = await other.newPage();
+    other = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'en-GB' });
+    second = await other.newPage();
     second.setDefaultTimeout(15000);
     second.on('pageerror', (error) => failures.push(`second page error: ${error.message}`));
     second.on('console', (msg) => {
@@ -180,7 +187,6 @@ try {
     await second.goto(base + groupPath);
     await second.locator('button', { hasText: 'Leave group' }).waitFor();
     assert.equal(await second.locator('[role=tab]', { hasText: 'Manage' }).count(), 0);
-    await other.close();
   });
 
   await step('the admin sees the new member in the group and manages it', async () => {
@@ -237,6 +243,216 @@ try {
     await page.locator('[data-testid=audit-entry]', { hasText: 'invitation.create' }).waitFor();
     await page.locator('[data-testid=audit-entry]', { hasText: 'group.create' }).waitFor({ state: 'detached' });
     await page.screenshot({ path: out + 'admin-audit.png', fullPage: true });
+  });
+
+  const privateName = 'Seed savers circle';
+  const privatePath = '/groups/seed-savers-circle';
+
+  await step('the admin creates a private group', async () => {
+    await page.click('nav a:has-text("Groups")');
+    await page.click('button:has-text("New group")');
+    await page.fill('#group-name', privateName);
+    await page.fill('#group-description', 'Where we swap **seeds** before the planting season.');
+    await page.selectOption('#group-visibility', 'private');
+    await page.click('button:has-text("Create group")');
+    await page.locator('h1', { hasText: privateName }).waitFor();
+    await page.locator('.group-header .badge', { hasText: 'Private' }).waitFor();
+    assert.match(page.url(), new RegExp(privatePath + '$'));
+  });
+
+  await step('the second member gets the not-found page for the private group and does not see it listed', async () => {
+    await second.goto(base + privatePath);
+    await second.locator('h1', { hasText: 'Page not found' }).waitFor();
+    assert.equal(await second.locator('h1', { hasText: privateName }).count(), 0);
+    await second.click('nav a:has-text("Groups")');
+    await second.click('[role=tab]:has-text("All groups")');
+    await second.locator('[data-testid=group-card]', { hasText: groupName }).waitFor();
+    assert.equal(await second.locator('[data-testid=group-card]', { hasText: privateName }).count(), 0);
+  });
+
+  await step('the second member asks to join from the private group\'s address', async () => {
+    await second.goto(base + privatePath);
+    await second.locator('h1', { hasText: 'Page not found' }).waitFor();
+    await second.click('.ask-to-join button:has-text("Request to join")');
+    await second.locator('[data-testid=request-sent]').waitFor();
+  });
+
+  await step('the admin approves the request in the group\'s Manage tab', async () => {
+    await page.goto(base + privatePath);
+    await page.click('[role=tab]:has-text("Manage")');
+    const request = page.locator('#manage-requested-title').locator('xpath=..').locator('li.row', { hasText: memberName });
+    await request.waitFor();
+    await request.locator('button', { hasText: 'Approve' }).click();
+    await page.locator('.empty', { hasText: 'No pending requests' }).waitFor();
+    await page.locator('[data-testid=member-count]', { hasText: '2 members' }).waitFor();
+  });
+
+  await step('after a reload the second member sees the private group', async () => {
+    await second.reload();
+    await second.locator('h1', { hasText: privateName }).waitFor();
+    await second.locator('button', { hasText: 'Leave group' }).waitFor();
+    await second.click('nav a:has-text("Groups")');
+    await second.locator('[data-testid=group-card]', { hasText: privateName }).waitFor();
+  });
+
+  const category = 'Soil science';
+  let topicUrl;
+  const question = 'How do you test soil organic carbon cheaply?';
+  const answer = 'We use loss-on-ignition with a kitchen oven and a good scale.';
+
+  await step('the admin creates and orders discussion categories in the admin area', async () => {
+    await page.click('header a:has-text("Admin")');
+    await page.click('nav.tab-links a:has-text("Categories")');
+    await page.locator('.empty', { hasText: 'No categories yet' }).waitFor();
+    await page.click('button:has-text("Create category")');
+    await page.locator('#category-name-error').waitFor();
+    for (const name of ['Field work', category]) {
+      await page.fill('#category-name', name);
+      await page.click('button:has-text("Create category")');
+      await page.locator('[data-testid=category]', { hasText: name }).waitFor();
+    }
+    const rows = page.locator('[data-testid=category] strong');
+    assert.deepEqual(await rows.allInnerTexts(), ['Field work', category]);
+    await page.click(`button[aria-label="Move ${category} up"]`);
+    await page.locator('[data-testid=category]').first().filter({ hasText: category }).waitFor();
+    assert.deepEqual(await rows.allInnerTexts(), [category, 'Field work']);
+  });
+
+  await step('the second member asks a question in the new category', async () => {
+    await second.click('nav a:has-text("Discussions")');
+    await second.locator('.empty', { hasText: 'No topics match' }).waitFor();
+    await second.click('a:has-text("New topic")');
+    await second.locator('#topic-category').waitFor();
+    await second.selectOption('#topic-category', { label: category });
+    await second.check('input[name=topic-kind][value=question]');
+    await second.fill('#topic-title', 'x');
+    await second.click('button:has-text("Post topic")');
+    await second.locator('#topic-title-error').waitFor();
+    await second.fill('#topic-title', question);
+    await second.fill('#topic-tags', 'soil, carbon');
+    await second.fill('#topic-body', 'Lab tests cost too much for our farmers.\nWhat do you **use**?');
+    await second.click('#topic-body-tab-preview');
+    await second.locator('.preview', { hasText: 'What do you **use**?' }).waitFor();
+    await second.click('#topic-body-tab-write');
+    await second.click('button:has-text("Post topic")');
+    await second.locator('h1', { hasText: question }).waitFor();
+    topicUrl = second.url();
+    assert.match(topicUrl, /\/discussions\/[^/]+$/);
+    await second.locator('[data-testid=topic-badges] .badge', { hasText: 'Question' }).waitFor();
+    await second.locator('[data-testid=post] .prose strong', { hasText: 'use' }).waitFor();
+    await second.locator('[data-testid=first-reply]', { hasText: 'No replies yet' }).waitFor();
+    assert.equal(await second.locator('[data-testid=watch]').innerText(), 'Stop watching');
+  });
+
+  await step('the admin finds the question in the list and answers it', async () => {
+    await page.click('nav a:has-text("Discussions")');
+    const row = page.locator('[data-testid=topic-row]', { hasText: question });
+    await row.waitFor();
+    assert.match(await row.innerText(), /Question/);
+    assert.match(await row.innerText(), /#carbon/);
+    assert.doesNotMatch(await row.innerText(), /Solved/);
+    await row.locator('a', { hasText: question }).click();
+    await page.locator('h1', { hasText: question }).waitFor();
+    await page.locator('#moderation-title').waitFor();
+    await page.fill('#reply-body', answer);
+    await page.click('button:has-text("Post reply")');
+    await page.locator('[data-testid=post]', { hasText: answer }).waitFor();
+    assert.equal(await page.locator('[data-testid=post]').count(), 2);
+  });
+
+  await step('the asker\'s bell shows the reply, and the notification leads to it', async () => {
+    await second.goto(base + '/discussions');
+    const count = second.locator('[data-testid=bell-count]');
+    await count.waitFor();
+    assert.equal(await count.innerText(), '1');
+    await second.click('[data-testid=bell]');
+    const note = second.locator('[data-testid=notification]', { hasText: `${name} replied in “${question}”` });
+    await note.waitFor();
+    await note.locator('a').click();
+    await second.locator('h1', { hasText: question }).waitFor();
+    await count.waitFor({ state: 'detached' });
+  });
+
+  await step('the asker accepts the answer and the topic shows Solved', async () => {
+    const reply = second.locator('[data-testid=post]', { hasText: answer });
+    await reply.waitFor();
+    await reply.locator('button', { hasText: 'Accept as answer' }).click();
+    await reply.locator('[data-testid=accepted-badge]').waitFor();
+    await second.locator('[data-testid=topic-badges] [data-testid=solved-badge]').waitFor();
+    assert.match(await second.locator('[data-testid=first-reply]').innerText(), /First reply after/);
+    await reply.locator('button[aria-label^="Thanks"]').click();
+    await reply.locator('button[aria-pressed=true]', { hasText: '1' }).waitFor();
+    await second.screenshot({ path: out + 'topic.png', fullPage: true });
+    await second.click('nav a:has-text("Discussions")');
+    const row = second.locator('[data-testid=topic-row]', { hasText: question });
+    await row.locator('[data-testid=solved-badge]').waitFor();
+    assert.match(await row.innerText(), /1 reply/);
+    await second.screenshot({ path: out + 'discussions.png', fullPage: true });
+  });
+
+  await step('the topic reads well on a phone, and an unknown topic is not found', async () => {
+    const phone = await other.newPage();
+    await phone.setViewportSize({ width: 390, height: 780 });
+    await phone.goto(base + '/discussions');
+    await phone.locator('[data-testid=topic-row] a', { hasText: question }).click();
+    await phone.locator('[data-testid=accepted-badge]').waitFor();
+    await phone.screenshot({ path: out + 'topic-phone.png', fullPage: true });
+    await phone.goto(base + '/discussions/no-such-topic');
+    await phone.locator('h1', { hasText: 'Page not found' }).waitFor();
+    await phone.close();
+  });
+
+  await step('the asker replies with a quote, then edits the reply and finds the earlier text', async () => {
+    const thanks = 'Thank you, we will try it this week.';
+    await second.goto(topicUrl);
+    const answerPost = second.locator('[data-testid=post]', { hasText: answer });
+    await answerPost.locator('button', { hasText: 'Reply with quote' }).click();
+    await second.locator('.quoting', { hasText: `Quoting #2 by ${name}` }).waitFor();
+    assert.equal(await second.evaluate(() => document.activeElement.id), 'reply-body');
+    await second.fill('#reply-body', thanks);
+    await second.click('button:has-text("Post reply")');
+    const mine = second.locator('[data-testid=post]', { hasText: thanks });
+    await mine.locator('.quote', { hasText: answer }).waitFor();
+    await mine.locator('button', { hasText: 'Edit' }).click();
+    await second.locator('.post-editor button[type=submit]:not([disabled])').waitFor();
+    await second.fill('#edit-body', `${thanks} Update: it worked.`);
+    await second.click('.post-editor button[type=submit]');
+    await mine.locator('.prose', { hasText: 'it worked' }).waitFor();
+    await mine.locator('button', { hasText: 'edited' }).click();
+    await mine.locator('.revision', { hasText: thanks }).waitFor();
+  });
+
+  await step('a flagged post reaches the admin\'s moderation queue and is dismissed', async () => {
+    const answerPost = second.locator('[data-testid=post]', { hasText: answer });
+    await answerPost.locator('button', { hasText: 'Flag' }).click();
+    await second.fill('#flag-reason', 'x');
+    await second.click('button:has-text("Send to moderators")');
+    await second.locator('#flag-reason-error').waitFor();
+    await second.fill('#flag-reason', 'This reads like an advertisement.');
+    await second.click('button:has-text("Send to moderators")');
+    await second.locator('.flag-form', { hasText: 'The moderators will look at this post' }).waitFor();
+    await page.click('header a:has-text("Admin")');
+    await page.click('nav.tab-links a:has-text("Flagged posts")');
+    const flag = page.locator('[data-testid=flag]', { hasText: 'advertisement' });
+    await flag.waitFor();
+    assert.match(await flag.innerText(), new RegExp(`Flagged by ${memberName}`));
+    assert.match(await flag.innerText(), /loss-on-ignition/);
+    await page.screenshot({ path: out + 'admin-flags.png', fullPage: true });
+    await flag.locator('button', { hasText: 'Dismiss' }).click();
+    await page.locator('.empty', { hasText: 'No flagged posts' }).waitFor();
+  });
+
+  await step('the admin pins and locks the topic, and the asker can no longer reply', async () => {
+    await page.goto(topicUrl);
+    await page.click('.moderation button:has-text("Pin")');
+    await page.locator('[data-testid=topic-badges] [data-testid=pinned-badge]').waitFor();
+    await page.click('.moderation button:has-text("Lock")');
+    await page.locator('[data-testid=topic-badges] [data-testid=locked-badge]').waitFor();
+    await second.reload();
+    await second.locator('#reply-disabled', { hasText: 'locked' }).waitFor();
+    assert.equal(await second.locator('#reply-body').isDisabled(), true);
+    await second.click('nav a:has-text("Discussions")');
+    await second.locator('[data-testid=topic-row] [data-testid=pinned-badge]').waitFor();
   });
 
   await step('sections not built yet say so', async () => {

@@ -111,16 +111,26 @@ struct Raw {
     text: String,
 }
 
-async fn send<E: Endpoint>(endpoint: &E, bearer: Option<String>, extra: &[(&str, &str)]) -> Result<Raw, ApiError> {
-    let mut builder = RequestBuilder::new(&endpoint.path()).method(method(E::METHOD));
+// The transport is deliberately not generic: only serialising the request and
+// parsing the answer depend on the endpoint, so the request code exists once in the
+// wasm rather than once per endpoint.
+
+async fn send(
+    method: gloo_net::http::Method,
+    path: &str,
+    body: Option<&str>,
+    bearer: Option<String>,
+    extra: &[(&str, &str)],
+) -> Result<Raw, ApiError> {
+    let mut builder = RequestBuilder::new(path).method(method);
     if let Some(token) = bearer {
         builder = builder.header("Authorization", &format!("Bearer {token}"));
     }
     for (name, value) in extra {
         builder = builder.header(name, value);
     }
-    let request = match endpoint.body() {
-        Some(body) => builder.json(body),
+    let request = match body {
+        Some(json) => builder.header("Content-Type", "application/json").body(json.to_owned()),
         None => builder.build(),
     }
     .map_err(|e| ApiError::Network(e.to_string()))?;
@@ -131,12 +141,33 @@ async fn send<E: Endpoint>(endpoint: &E, bearer: Option<String>, extra: &[(&str,
     Ok(Raw { status, headers, text })
 }
 
+/// Sends a request; on an expired access token, refreshes once and retries.
+async fn exchange(
+    method: gloo_net::http::Method,
+    path: String,
+    body: Option<String>,
+    extra: &[(&str, &str)],
+) -> Result<Raw, ApiError> {
+    let had_token = token();
+    let first = send(method.clone(), &path, body.as_deref(), had_token.clone(), extra).await?;
+    if first.status == 401 && had_token.is_some() {
+        refresh().await?;
+        return send(method, &path, body.as_deref(), token(), extra).await;
+    }
+    Ok(first)
+}
+
+/// The problem in a failed answer.
+fn failure(raw: &Raw) -> ApiError {
+    match serde_json::from_str::<Problem>(&raw.text) {
+        Ok(problem) => ApiError::Problem(problem),
+        Err(_) => ApiError::Network(format!("HTTP {}", raw.status)),
+    }
+}
+
 fn decode<T: serde::de::DeserializeOwned>(raw: Raw) -> Result<Answer<T>, ApiError> {
     if raw.status >= 400 {
-        return Err(match serde_json::from_str::<Problem>(&raw.text) {
-            Ok(problem) => ApiError::Problem(problem),
-            Err(_) => ApiError::Network(format!("HTTP {}", raw.status)),
-        });
+        return Err(failure(&raw));
     }
     let body = if raw.text.is_empty() { serde_json::from_value(Value::Null) } else { serde_json::from_str(&raw.text) }
         .map_err(|e| ApiError::Network(e.to_string()))?;
@@ -151,13 +182,11 @@ pub async fn call<E: Endpoint>(endpoint: &E) -> Result<E::Response, ApiError> {
 /// Calls an endpoint with extra headers; on an expired access token, refreshes once
 /// and retries.
 pub async fn call_with<E: Endpoint>(endpoint: &E, extra: &[(&str, &str)]) -> Result<Answer<E::Response>, ApiError> {
-    let had_token = token();
-    let first = send(endpoint, had_token.clone(), extra).await?;
-    if first.status == 401 && had_token.is_some() {
-        refresh().await?;
-        return decode(send(endpoint, token(), extra).await?);
-    }
-    decode(first)
+    let body = match endpoint.body() {
+        Some(body) => Some(serde_json::to_string(body).map_err(|e| ApiError::Network(e.to_string()))?),
+        None => None,
+    };
+    decode(exchange(method(E::METHOD), endpoint.path(), body, extra).await?)
 }
 
 /// Trades the HttpOnly refresh cookie for a new access token. Concurrent callers share
@@ -168,7 +197,10 @@ pub async fn refresh() -> Result<Session, ApiError> {
         cell.borrow_mut()
             .get_or_insert_with(|| {
                 async {
-                    let result = send(&Refresh, None, &[]).await.and_then(decode::<Session>).map(|a| a.body);
+                    let result = send(method(Refresh::METHOD), &Refresh.path(), None, None, &[])
+                        .await
+                        .and_then(decode::<Session>)
+                        .map(|a| a.body);
                     match &result {
                         Ok(session) => {
                             set_token(Some(session.access_token.clone()));

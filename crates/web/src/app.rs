@@ -2,12 +2,13 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 use crate::components::header::Header;
 use crate::i18n::{Msg, t};
-use crate::pages::{admin, auth, groups, home, placeholder};
-use crate::state::{self, use_auth, use_community};
+use crate::pages::{admin, auth, discussions, groups, home, notifications, placeholder};
+use crate::state::{self, use_auth, use_community, use_unread};
 
 /// The root component.
 #[component]
@@ -22,10 +23,17 @@ pub fn App() -> impl IntoView {
         }
     });
     let session = Signal::derive(move || auth.state.get());
+    let unread = use_unread();
     view! {
         <Router>
             <a class="skip-link" href="#main">{t(Msg::SkipToContent)}</a>
-            <Header community_name=name session=session on_sign_out=Callback::new(move |_| auth.sign_out())/>
+            <UnreadOnNavigation/>
+            <Header
+                community_name=name
+                session=session
+                unread=unread.count.into()
+                on_sign_out=Callback::new(move |_| auth.sign_out())
+            />
             <main id="main" tabindex="-1">
                 <Routes fallback=placeholder::NotFound>
                     <Route path=path!("/") view=home::Home/>
@@ -35,7 +43,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/groups/:slug") view=groups::GroupPage/>
                     <Route path=path!("/admin") view=admin::AdminPage/>
                     <Route path=path!("/admin/:tab") view=admin::AdminPage/>
-                    <Route path=path!("/discussions") view=|| placeholder::section(Msg::NavDiscussions, Msg::SectionDiscussions)/>
+                    <Route path=path!("/discussions") view=discussions::DiscussionsPage/>
+                    <Route path=path!("/discussions/new") view=discussions::NewTopicPage/>
+                    <Route path=path!("/discussions/:id") view=discussions::TopicPage/>
+                    <Route path=path!("/notifications") view=notifications::NotificationsPage/>
+                    <Route path=path!("/moderation") view=admin::flags::ModerationPage/>
                     <Route path=path!("/library") view=|| placeholder::section(Msg::NavLibrary, Msg::SectionLibrary)/>
                     <Route path=path!("/members") view=|| placeholder::section(Msg::NavMembers, Msg::SectionMembers)/>
                     <Route path=path!("/events") view=|| placeholder::section(Msg::NavEvents, Msg::SectionEvents)/>
@@ -47,4 +59,18 @@ pub fn App() -> impl IntoView {
             <footer class="site-footer">{t(Msg::Footer)}</footer>
         </Router>
     }
+}
+
+/// Refreshes the bell's count whenever the address changes.
+#[component]
+fn UnreadOnNavigation() -> impl IntoView {
+    let location = use_location();
+    let unread = use_unread();
+    Effect::new(move |previous: Option<()>| {
+        location.pathname.track();
+        // The first run is covered by the sign-in that provides the count.
+        if previous.is_some() {
+            unread.refresh();
+        }
+    });
 }

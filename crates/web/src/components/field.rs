@@ -2,6 +2,13 @@
 
 use leptos::prelude::*;
 
+use crate::api::ApiError;
+
+/// The server's message for one field of a form, from the form's last error.
+pub fn field_error(error: RwSignal<Option<ApiError>>, name: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.field(name))))
+}
+
 /// One text input. `error` holds the message to show (and marks the input invalid).
 #[component]
 pub fn TextField(

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::i18n::{Msg, t};
+use crate::i18n::{self, Msg, t};
 use crate::state::SessionState;
 
 /// The navigation's entries, in order.
@@ -24,6 +24,8 @@ pub const NAV: &[(&str, Msg)] = &[
 pub fn Header(
     community_name: Signal<String>,
     session: Signal<SessionState>,
+    /// Unread notifications of the signed-in member, for the bell.
+    unread: Signal<Option<i64>>,
     on_sign_out: Callback<()>,
 ) -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
@@ -65,6 +67,7 @@ pub fn Header(
                         SessionState::SignedIn(user) => {
                             let is_staff = user.role.is_staff();
                             view! {
+                                <Bell unread=unread/>
                                 <span class="user-name" data-testid="user-name">{user.display_name.clone()}</span>
                                 {is_staff.then(|| view! { <a class="button-link" href="/admin">{t(Msg::Admin)}</a> })}
                                 <button on:click=move |_| on_sign_out.run(())>{t(Msg::SignOut)}</button>
@@ -75,5 +78,36 @@ pub fn Header(
                 </div>
             </div>
         </header>
+    }
+}
+
+/// The link to the notifications, with the unread count as a badge.
+#[component]
+fn Bell(unread: Signal<Option<i64>>) -> impl IntoView {
+    let count = move || unread.get().unwrap_or(0);
+    let label = move || match count() {
+        0 => t(Msg::Notifications).to_owned(),
+        n => i18n::fill(Msg::NotificationsUnread, &[("n", &n.to_string())]),
+    };
+    view! {
+        <a class="button-link bell" href="/notifications" aria-label=label title=label data-testid="bell">
+            <svg
+                aria-hidden="true"
+                width="18"
+                height="18"
+                viewBox="0 0 24 24"
+                fill="none"
+                stroke="currentColor"
+                stroke-width="2"
+                stroke-linecap="round"
+                stroke-linejoin="round"
+            >
+                <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9"></path>
+                <path d="M13.73 21a2 2 0 0 1-3.46 0"></path>
+            </svg>
+            {move || (count() > 0).then(|| view! {
+                <span class="bell-count" aria-hidden="true" data-testid="bell-count">{count()}</span>
+            })}
+        </a>
     }
 }

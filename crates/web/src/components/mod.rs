@@ -1,6 +1,7 @@
 //! Prop-driven components: they render what they are given and never fetch.
 
 pub mod confirm;
+pub mod editor;
 pub mod field;
 pub mod group_card;
 pub mod header;

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::api::ApiError;
 use crate::i18n::{Msg, t};
 
 /// Shown while something loads.
@@ -50,4 +51,33 @@ pub fn LoadMore(
             }
         })
     }
+}
+
+/// The error of a form or an action, unless it is about one of `fields` (those show
+/// next to their field).
+#[component]
+pub fn ErrorSlot(
+    error: RwSignal<Option<ApiError>>,
+    #[prop(optional)] fields: &'static [&'static str],
+) -> impl IntoView {
+    move || {
+        error.with(|e| {
+            e.as_ref()
+                .filter(|e| !fields.iter().any(|f| e.field(f).is_some()))
+                .map(|e| view! { <ErrorAlert message=e.message()/> })
+        })
+    }
+}
+
+/// An action's error inside a row of a list.
+#[component]
+pub fn RowError(error: RwSignal<Option<ApiError>>) -> impl IntoView {
+    move || {
+        error.with(|e| e.as_ref().map(|e| view! { <p class="field-error row-error" role="alert">{e.message()}</p> }))
+    }
+}
+
+/// A button's text that reads "Working…" while its action runs.
+pub fn busy_text(busy: RwSignal<bool>, idle: Msg) -> impl IntoView {
+    move || if busy.get() { t(Msg::Working) } else { t(idle) }
 }

@@ -3,7 +3,9 @@
 
 pub mod admin;
 pub mod auth;
+pub mod discussions;
 pub mod groups;
 pub mod home;
+pub mod notifications;
 pub mod paged;
 pub mod placeholder;

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use copse_shared::auth::{Session, User};
 use copse_shared::community::Community;
-use copse_shared::endpoints::{GetCommunity, Logout};
+use copse_shared::endpoints::{GetCommunity, GetUnreadCount, Logout};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -62,12 +62,48 @@ pub struct CommunityInfo {
     pub settings: RwSignal<Option<Community>>,
 }
 
+/// The signed-in member's unread notifications, for the bell: `None` when nobody
+/// is signed in or the count is not known yet.
+#[derive(Clone, Copy)]
+pub struct Unread {
+    pub count: RwSignal<Option<i64>>,
+    signed_in: Memo<bool>,
+}
+
+impl Unread {
+    /// Asks the server for the current count (only when someone is signed in).
+    pub fn refresh(self) {
+        if !self.signed_in.get_untracked() {
+            self.count.set(None);
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(answer) = api::call(&GetUnreadCount).await {
+                self.count.set(Some(answer.unread));
+            }
+        });
+    }
+
+    /// Takes a count the server returned with another answer.
+    pub fn set(self, unread: i64) {
+        self.count.set(Some(unread));
+    }
+}
+
 /// Provides the contexts and starts restoring the session from the refresh cookie.
 pub fn provide() {
     let auth = Auth { state: RwSignal::new(SessionState::Restoring) };
     let community = CommunityInfo { settings: RwSignal::new(None) };
+    let signed_in = Memo::new(move |_| matches!(auth.state.get(), SessionState::SignedIn(_)));
+    let unread = Unread { count: RwSignal::new(None), signed_in };
     provide_context(auth);
     provide_context(community);
+    provide_context(unread);
+    // Whoever signs in gets their own count; signing out clears it.
+    Effect::new(move |_| {
+        signed_in.track();
+        unread.refresh();
+    });
 
     let state = auth.state;
     api::on_session_change(Rc::new(move |user: Option<User>| {
@@ -102,4 +138,9 @@ pub fn use_session() -> Memo<SessionState> {
 /// The community context.
 pub fn use_community() -> CommunityInfo {
     expect_context::<CommunityInfo>()
+}
+
+/// The unread-notifications context.
+pub fn use_unread() -> Unread {
+    expect_context::<Unread>()
 }

@@ -1,8 +1,11 @@
 //! The admin area for site facilitators and admins: pending registrations,
-//! invitations, members, the audit log and the community's settings, one tab each,
-//! each tab its own address (/admin, /admin/invitations, ...).
+//! invitations, members, discussion categories, flagged posts, the audit log and the
+//! community's settings, one tab each, each tab its own address (/admin,
+//! /admin/invitations, ...).
 
 pub mod audit;
+pub mod categories;
+pub mod flags;
 pub mod invitations;
 pub mod members;
 pub mod registrations;
@@ -23,6 +26,8 @@ const TABS: &[(&str, Msg, bool)] = &[
     ("/admin", Msg::PendingRegistrations, false),
     ("/admin/invitations", Msg::Invitations, false),
     ("/admin/members", Msg::NavMembers, false),
+    ("/admin/categories", Msg::Categories, false),
+    ("/admin/flags", Msg::Flags, false),
     ("/admin/audit", Msg::AuditLog, true),
     ("/admin/settings", Msg::Settings, true),
 ];
@@ -51,6 +56,8 @@ pub fn AdminPage() -> impl IntoView {
                             "" => view! { <registrations::Registrations/> }.into_any(),
                             "invitations" => view! { <invitations::Invitations admin=admin/> }.into_any(),
                             "members" => view! { <members::Members me=user.clone()/> }.into_any(),
+                            "categories" => view! { <categories::Categories/> }.into_any(),
+                            "flags" => view! { <h2>{t(Msg::Flags)}</h2> <flags::FlagQueue/> }.into_any(),
                             "audit" if admin => view! { <audit::Audit/> }.into_any(),
                             "audit" => view! { <p class="notice">{t(Msg::AdminsOnlyAudit)}</p> }.into_any(),
                             "settings" => view! { <settings::Settings/> }.into_any(),

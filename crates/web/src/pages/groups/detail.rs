@@ -3,7 +3,7 @@
 
 use copse_shared::ErrorCode;
 use copse_shared::auth::User;
-use copse_shared::endpoints::ListGroupMembers;
+use copse_shared::endpoints::{JoinGroup, ListGroupMembers, ListTopics};
 use copse_shared::groups::{Group, GroupMember, GroupRole, GroupVisibility, MembershipStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,6 +17,7 @@ use crate::components::status::{Empty, ErrorAlert, Loading};
 use crate::components::tabs::{TabList, TabPanel};
 use crate::format;
 use crate::i18n::{self, Msg, t};
+use crate::pages::discussions::TopicList;
 use crate::pages::paged::Paged;
 use crate::pages::placeholder::NotFound;
 use crate::state::{SessionState, use_session};
@@ -37,13 +38,18 @@ pub fn GroupPage() -> impl IntoView {
 
 #[component]
 fn GroupLoader(slug: String, viewer: Option<User>) -> impl IntoView {
-    let resource = LocalResource::new(move || load_group(slug.clone()));
+    let slug = StoredValue::new(slug);
+    let resource = LocalResource::new(move || load_group(slug.get_value()));
     let viewer = StoredValue::new(viewer);
     view! {
         <Suspense fallback=|| view! { <Loading/> }>
             {move || resource.get().map(|result| match result {
                 Ok((group, etag)) => view! { <GroupView group=group etag=etag viewer=viewer.get_value()/> }.into_any(),
-                Err(e) if e.code() == Some(ErrorCode::NotFound) => view! { <NotFound/> }.into_any(),
+                Err(e) if e.code() == Some(ErrorCode::NotFound) => view! {
+                    <NotFound/>
+                    {viewer.with_value(Option::is_some).then(|| view! { <AskToJoin slug=slug.get_value()/> })}
+                }
+                .into_any(),
                 Err(e) => view! {
                     <ErrorAlert message=e.message()/>
                     {(e.code() == Some(ErrorCode::AuthenticationRequired))
@@ -161,7 +167,7 @@ fn GroupView(group: Group, etag: String, viewer: Option<User>) -> impl IntoView 
                 "overview" => view! { <Overview state=state/> }.into_any(),
                 "members" if signed_in => view! { <Members state=state/> }.into_any(),
                 "members" => view! { <p class="notice">{t(Msg::SignInToSeeMembers)}</p> }.into_any(),
-                "discussions" => coming_soon(Msg::GroupDiscussionsSoon).into_any(),
+                "discussions" => view! { <GroupTopics state=state viewer=viewer.get_value()/> }.into_any(),
                 "library" => coming_soon(Msg::GroupLibrarySoon).into_any(),
                 "events" => coming_soon(Msg::GroupEventsSoon).into_any(),
                 _ => view! { <ManagePanel state=state viewer=viewer.get_value()/> }.into_any(),
@@ -252,5 +258,64 @@ fn Members(state: GroupState) -> impl IntoView {
                 Err(e) => view! { <ErrorAlert message=e.message()/> }.into_any(),
             })}
         </Suspense>
+    }
+}
+
+/// On a group's address that shows nothing (a private group, or none at all): a
+/// member may still ask to join. The server answers the same whether or not such a
+/// group exists, so nothing is revealed.
+#[component]
+fn AskToJoin(slug: String) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let sent = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let slug = StoredValue::new(slug);
+    let ask = move |_| {
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::call(&JoinGroup { group: slug.get_value() }).await {
+                Ok(_) => sent.set(true),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card ask-to-join" aria-labelledby="ask-title">
+            <h2 id="ask-title">{t(Msg::PrivateGroupTitle)}</h2>
+            <p>{t(Msg::PrivateGroupAsk)}</p>
+            {move || if sent.get() {
+                view! { <p class="status-note" role="status" data-testid="request-sent">{t(Msg::RequestSentLong)}</p> }.into_any()
+            } else {
+                view! {
+                    <button type="button" class="primary" disabled=move || busy.get() on:click=ask>{t(Msg::RequestToJoin)}</button>
+                }
+                .into_any()
+            }}
+            {move || error.get().map(|e| view! { <ErrorAlert message=e.message()/> })}
+        </section>
+    }
+}
+
+/// The group's topics, and for those who take part a link to start one here.
+#[component]
+fn GroupTopics(state: GroupState, viewer: Option<User>) -> impl IntoView {
+    let slug = state.group.with_untracked(|g| g.slug.clone());
+    let staff = viewer.as_ref().is_some_and(|u| u.role.is_staff());
+    let new_href = format!("/discussions/new?group={slug}");
+    let can_post = move || {
+        staff
+            || state.membership.with(|m| m.as_ref().is_some_and(|m| m.status == MembershipStatus::Active))
+                && !state.group.with(|g| g.archived)
+    };
+    let query = ListTopics { group: Some(slug), ..ListTopics::default() };
+    view! {
+        {move || can_post().then(|| view! {
+            <div class="page-actions">
+                <a class="button primary" href=new_href.clone()>{t(Msg::NewTopicInGroup)}</a>
+            </div>
+        })}
+        <TopicList query=Signal::stored(query) empty=Msg::NoGroupTopics/>
     }
 }

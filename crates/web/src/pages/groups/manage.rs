@@ -38,6 +38,10 @@ pub fn ManagePanel(state: GroupState, viewer: Option<User>) -> impl IntoView {
     let archived = move || state.group.with(|g| g.archived);
     view! {
         <div class="manage">
+            <p class="notice">
+                {t(Msg::FlaggedPostsHint)} " "
+                <a href=if staff { "/admin/flags" } else { "/moderation" }>{t(Msg::ModerationQueue)}</a>
+            </p>
             <MembershipSection state=state status=MembershipStatus::Requested version=version on_change=changed/>
             {move || (!archived()).then(|| view! { <InviteForm state=state on_change=changed/> })}
             <MembershipSection state=state status=MembershipStatus::Invited version=version on_change=changed/>

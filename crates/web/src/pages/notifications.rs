@@ -1,0 +1,137 @@
+//! The signed-in member's notifications, newest first: each links to its topic and
+//! is marked read when followed; "Mark all read" clears the bell.
+
+use copse_shared::discussions::{MarkReadRequest, Notification, NotificationKind};
+use copse_shared::endpoints::{ListNotifications, MarkNotificationsRead};
+use leptos::ev::MouseEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::{self, ApiError};
+use crate::components::status::{Empty, ErrorAlert, ErrorSlot, Loading};
+use crate::format;
+use crate::i18n::{self, Msg, t};
+use crate::pages::paged::Paged;
+use crate::state::{SessionState, Unread, use_session, use_unread};
+
+fn query(cursor: Option<String>) -> ListNotifications {
+    ListNotifications { unread: None, limit: None, cursor }
+}
+
+/// "Amina replied in “Soil tests”".
+pub fn describe(n: &Notification) -> String {
+    let msg = match n.kind {
+        NotificationKind::Reply => Msg::NotifReply,
+        NotificationKind::Mention => Msg::NotifMention,
+        NotificationKind::AnswerAccepted => Msg::NotifAccepted,
+        NotificationKind::NewTopic => Msg::NotifNewTopic,
+    };
+    let name = n.actor.as_ref().map(|a| a.display_name.clone()).unwrap_or_else(|| t(Msg::FormerMember).to_owned());
+    i18n::fill(msg, &[("name", &name), ("topic", &n.topic_title)])
+}
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <h1>{t(Msg::Notifications)}</h1>
+        {move || match session.get() {
+            SessionState::Restoring => view! { <Loading/> }.into_any(),
+            SessionState::SignedOut => view! {
+                <p class="notice">{t(Msg::SignInForNotifications)} " " <a href="/login">{t(Msg::SignIn)}</a></p>
+            }
+            .into_any(),
+            SessionState::SignedIn(_) => view! { <NotificationList/> }.into_any(),
+        }}
+    }
+}
+
+async fn mark_read(unread: Unread, request: MarkReadRequest, error: RwSignal<Option<ApiError>>) {
+    match api::call(&MarkNotificationsRead(request)).await {
+        Ok(count) => unread.set(count.unread),
+        Err(e) => error.set(Some(e)),
+    }
+}
+
+#[component]
+fn NotificationList() -> impl IntoView {
+    let resource = LocalResource::new(|| async { api::call(&query(None)).await });
+    let unread = use_unread();
+    let error = RwSignal::new(None::<ApiError>);
+    let navigate = use_navigate();
+    view! {
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || resource.get().map(|result| match result {
+                Ok(page) => {
+                    let paged = Paged::new(page);
+                    let navigate = navigate.clone();
+                    let on_load = Callback::new(move |_| {
+                        paged.load_more(|cursor| async move { api::call(&query(Some(cursor))).await })
+                    });
+                    let any_unread = move || paged.items.with(|items| items.iter().any(|n| !n.read));
+                    let mark_all = move |_| {
+                        paged.items.update(|items| items.iter_mut().for_each(|n| n.read = true));
+                        spawn_local(mark_read(unread, MarkReadRequest { ids: Vec::new(), all: true }, error));
+                    };
+                    view! {
+                        <div class="page-actions">
+                            <button type="button" class="secondary" disabled=move || !any_unread() on:click=mark_all>
+                                {t(Msg::MarkAllRead)}
+                            </button>
+                        </div>
+                        <ErrorSlot error=error/>
+                        {move || paged.is_empty().then(|| view! { <Empty text=t(Msg::NoNotifications)/> })}
+                        <ul class="rows notifications">
+                            {move || {
+                                paged.items.get().into_iter().map(|n| {
+                                    let href = match &n.post_id {
+                                        Some(post) => format!("/discussions/{}#post-{post}", n.topic_id),
+                                        None => format!("/discussions/{}", n.topic_id),
+                                    };
+                                    let (id, read) = (n.id.clone(), n.read);
+                                    let target = href.clone();
+                                    let navigate = navigate.clone();
+                                    // Marks it read, then follows the link, so the bell's next
+                                    // count already leaves it out. A click that opens another tab
+                                    // only marks it.
+                                    let follow = move |ev: MouseEvent| {
+                                        if read {
+                                            return;
+                                        }
+                                        let request = MarkReadRequest { ids: vec![id.clone()], all: false };
+                                        let plain = !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0);
+                                        if plain {
+                                            ev.prevent_default();
+                                        }
+                                        let (target, navigate) = (target.clone(), navigate.clone());
+                                        spawn_local(async move {
+                                            mark_read(unread, request, error).await;
+                                            if plain {
+                                                navigate(&target, Default::default());
+                                            }
+                                        });
+                                    };
+                                    view! {
+                                        <li class="row notification" class:unread=!read data-testid="notification">
+                                            <div class="row-main">
+                                                {(!read).then(|| view! { <span class="badge">{t(Msg::New)}</span> " " })}
+                                                <a href=href on:click=follow>{describe(&n)}</a>
+                                                <span class="meta">
+                                                    <time datetime=format::iso(n.created_at)>{format::date_time(n.created_at)}</time>
+                                                </span>
+                                            </div>
+                                        </li>
+                                    }
+                                }).collect_view()
+                            }}
+                        </ul>
+                        {paged.footer(on_load)}
+                    }
+                    .into_any()
+                }
+                Err(e) => view! { <ErrorAlert message=e.message()/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
