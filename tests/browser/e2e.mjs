@@ -402,6 +402,32 @@ try {
     await phone.close();
   });
 
+  await step('the topic list filters by tag, category, kind and unanswered questions', async () => {
+    await second.goto(base + '/discussions');
+    const row = second.locator('[data-testid=topic-row]', { hasText: question });
+    const none = second.locator('.empty', { hasText: 'No topics match' });
+    await row.locator('a.tag', { hasText: '#carbon' }).click();
+    await second.locator('.tag-filter', { hasText: '#carbon' }).waitFor();
+    assert.match(second.url(), /[?&]tag=carbon/);
+    await row.waitFor();
+    await second.check('#filter-unanswered');
+    await none.waitFor();
+    await second.uncheck('#filter-unanswered');
+    await row.waitFor();
+    await second.selectOption('#filter-kind', 'discussion');
+    await none.waitFor();
+    await second.selectOption('#filter-kind', '');
+    await row.waitFor();
+    await second.selectOption('#filter-category', { label: 'Field work' });
+    await none.waitFor();
+    await second.selectOption('#filter-category', { label: category });
+    await row.waitFor();
+    assert.match(second.url(), /category=soil-science/);
+    await second.click('.tag-filter button');
+    await second.locator('.tag-filter').waitFor({ state: 'detached' });
+    assert.doesNotMatch(second.url(), /tag=/);
+  });
+
   await step('the asker replies with a quote, then edits the reply and finds the earlier text', async () => {
     const thanks = 'Thank you, we will try it this week.';
     await second.goto(topicUrl);

@@ -101,14 +101,15 @@ fn Index(signed_in: bool) -> impl IntoView {
             <div class="field">
                 <label for="filter-category">{t(Msg::Category)}</label>
                 <select id="filter-category" on:change=move |ev| change_category(event_target_value(&ev))>
-                    <option value="">{t(Msg::AllCategories)}</option>
+                    <option value="" prop:selected=move || filters.with(|f| f.category.is_none())>{t(Msg::AllCategories)}</option>
                     {move || categories.get().and_then(Result::ok).map(|list: Vec<Category>| {
                         list.into_iter()
                             .map(|c| {
-                                let selected = filters.with_untracked(|f| {
-                                    f.category.as_deref().is_some_and(|k| k == c.slug || k == c.id)
-                                });
-                                view! { <option value=c.slug selected=selected>{c.name}</option> }
+                                let (slug, id) = (c.slug.clone(), c.id);
+                                let selected = move || {
+                                    filters.with(|f| f.category.as_deref().is_some_and(|k| k == slug || k == id))
+                                };
+                                view! { <option value=c.slug prop:selected=selected>{c.name}</option> }
                             })
                             .collect_view()
                     })}
@@ -117,11 +118,11 @@ fn Index(signed_in: bool) -> impl IntoView {
             <div class="field">
                 <label for="filter-kind">{t(Msg::TopicKindLabel)}</label>
                 <select id="filter-kind" on:change=move |ev| change_kind(event_target_value(&ev))>
-                    <option value="" selected=move || filters.with(|f| f.kind.is_none())>{t(Msg::AllTopics)}</option>
-                    <option value="discussion" selected=move || filters.with(|f| f.kind == Some(TopicKind::Discussion))>
+                    <option value="" prop:selected=move || filters.with(|f| f.kind.is_none())>{t(Msg::AllTopics)}</option>
+                    <option value="discussion" prop:selected=move || filters.with(|f| f.kind == Some(TopicKind::Discussion))>
                         {t(Msg::KindDiscussions)}
                     </option>
-                    <option value="question" selected=move || filters.with(|f| f.kind == Some(TopicKind::Question))>
+                    <option value="question" prop:selected=move || filters.with(|f| f.kind == Some(TopicKind::Question))>
                         {t(Msg::KindQuestions)}
                     </option>
                 </select>

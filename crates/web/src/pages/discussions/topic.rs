@@ -159,55 +159,54 @@ fn first_reply(seconds: Option<i64>) -> String {
     i18n::fill(Msg::FirstReplyAfter, &[("time", &duration)])
 }
 
+/// The title, badges and facts of the topic, rebuilt whenever the topic changes
+/// (an accepted answer, a moderator's action).
+fn summary_view(topic: &Topic) -> AnyView {
+    let s = &topic.summary;
+    let author = s.author.as_ref().map(|a| a.display_name.clone()).unwrap_or_else(|| t(Msg::FormerMember).to_owned());
+    let category_href = index_href(Some(&s.category.slug), None);
+    let question = s.kind == TopicKind::Question;
+    view! {
+        <h1 id="topic-title">{s.title.clone()}</h1>
+        <p class="meta topic-badges" data-testid="topic-badges">
+            {badges(s.kind, s.solved, s.pinned, s.locked, s.hidden)}
+            <a class="category" href=category_href>{s.category.name.clone()}</a>
+            {s.group.clone().map(|g| {
+                let href = format!("/groups/{}", g.slug);
+                view! { <span class="in-group">{t(Msg::InGroup)} " " <a href=href>{g.name}</a></span> }
+            })}
+            {tag_links(s.tags.clone())}
+        </p>
+        <p class="meta">
+            {i18n::fill(Msg::StartedBy, &[("name", &author)])} " · "
+            <time datetime=format::iso(s.created_at)>{format::date_time(s.created_at)}</time>
+            {question.then(|| view! {
+                " · " <span data-testid="first-reply">{first_reply(topic.seconds_to_first_reply)}</span>
+            })}
+        </p>
+        {s.locked.then(|| view! { <p class="notice" role="note">{t(Msg::LockedNotice)}</p> })}
+        {s.hidden.then(|| view! { <p class="notice warn" role="note">{t(Msg::HiddenTopicNotice)}</p> })}
+    }
+    .into_any()
+}
+
 #[component]
 fn TopicHeader(ctx: TopicCtx) -> impl IntoView {
     let topic = ctx.topic;
-    let s = move |f: &dyn Fn(&Topic) -> bool| topic.with(|t| f(t));
     let editing = RwSignal::new(false);
+    let can_edit = Memo::new(move |_| topic.with(|t| t.permissions.edit));
+    let moderate = Memo::new(move |_| topic.with(|t| t.permissions.moderate));
     view! {
         <header class="topic-header">
-            <h1 id="topic-title">{move || topic.with(|t| t.summary.title.clone())}</h1>
-            <p class="meta topic-badges" data-testid="topic-badges">
-                {move || topic.with(|t| {
-                    let s = &t.summary;
-                    badges(s.kind, s.solved, s.pinned, s.locked, s.hidden)
-                })}
-                {move || topic.with(|t| {
-                    let s = &t.summary;
-                    let href = index_href(Some(&s.category.slug), None);
-                    view! { <a class="category" href=href>{s.category.name.clone()}</a> }
-                })}
-                {move || topic.with(|t| t.summary.group.clone()).map(|g| {
-                    let href = format!("/groups/{}", g.slug);
-                    view! { <span class="in-group">{t(Msg::InGroup)} " " <a href=href>{g.name}</a></span> }
-                })}
-                {move || tag_links(topic.with(|t| t.summary.tags.clone()))}
-            </p>
-            <p class="meta">
-                {move || topic.with(|tp| {
-                    let author = tp.summary.author.as_ref().map(|a| a.display_name.clone())
-                        .unwrap_or_else(|| t(Msg::FormerMember).to_owned());
-                    i18n::fill(Msg::StartedBy, &[("name", &author)])
-                })}
-                " · "
-                {move || topic.with(|t| {
-                    let at = t.summary.created_at;
-                    view! { <time datetime=format::iso(at)>{format::date_time(at)}</time> }
-                })}
-                {move || topic.with(|t| (t.summary.kind == TopicKind::Question).then(|| {
-                    view! { " · " <span data-testid="first-reply">{first_reply(t.seconds_to_first_reply)}</span> }
-                }))}
-            </p>
-            {move || s(&|t| t.summary.locked).then(|| view! { <p class="notice" role="note">{t(Msg::LockedNotice)}</p> })}
-            {move || s(&|t| t.summary.hidden).then(|| view! { <p class="notice warn" role="note">{t(Msg::HiddenTopicNotice)}</p> })}
+            {move || topic.with(summary_view)}
             <div class="topic-actions">
                 {ctx.signed_in().then(|| view! { <WatchButton ctx=ctx/> })}
-                {move || (s(&|t| t.permissions.edit) && !editing.get()).then(|| view! {
+                {move || (can_edit.get() && !editing.get()).then(|| view! {
                     <button type="button" class="secondary" on:click=move |_| editing.set(true)>{t(Msg::EditTitle)}</button>
                 })}
             </div>
             {move || editing.get().then(|| view! { <EditTopic ctx=ctx open=editing/> })}
-            {move || s(&|t| t.permissions.moderate).then(|| view! { <ModerationBar ctx=ctx/> })}
+            {move || moderate.get().then(|| view! { <ModerationBar ctx=ctx/> })}
         </header>
     }
 }
@@ -246,7 +245,7 @@ fn WatchButton(ctx: TopicCtx) -> impl IntoView {
             {move || if watching() { t(Msg::Unwatch) } else { t(Msg::Watch) }}
         </button>
         <span class="hint">{move || if watching() { t(Msg::WatchingHint) } else { "" }}</span>
-        {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e.message()}</p> })}
+        <ErrorSlot error=error/>
     }
 }
 
