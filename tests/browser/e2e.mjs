@@ -6,9 +6,12 @@
 // group stays hidden from the second member until the admin approves their request.
 // In Discussions, the admin creates a category, the second member asks a question,
 // the admin answers, the question is accepted as solved, and the bell tells the asker.
+// In the Library, the admin shares a PDF, uploads a second version and downloads the
+// first, shares a picture that gets a thumbnail, and filters the index; the second
+// member comments in the item's discussion.
 // Every wait is on an observable condition; nothing sleeps.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const base = process.argv[2];
@@ -481,10 +484,113 @@ try {
     await second.locator('[data-testid=topic-row] [data-testid=pinned-badge]').waitFor();
   });
 
-  await step('sections not built yet say so', async () => {
+  // Two small files made here: a one-page PDF (two versions) and a PNG picture.
+  const pdf = (label) => {
+    const content = `BT /F1 24 Tf 30 140 Td (${label}) Tj ET 0.2 0.4 0.7 rg 30 30 240 60 re f`;
+    const objects = [
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+      `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+      '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    ];
+    let text = '%PDF-1.4\n';
+    const offsets = objects.map((body, i) => {
+      const at = text.length;
+      text += `${i + 1} 0 obj\n${body}\nendobj\n`;
+      return at;
+    });
+    const xref = text.length;
+    text += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+    text += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
+    text += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+    return Buffer.from(text, 'latin1');
+  };
+  const firstPdf = pdf('Soil testing guide, 2025');
+  const secondPdf = pdf('Soil testing guide, 2026');
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAACAAAAAYCAIAAAAUMWhjAAAFg0lEQVR4nBXUIcuDUACFYeMwGQwmWbxxmAwGkyzeKCaDYUmMbxSTwWCSxRuHyWAwifHGYVowLMniovHbd/7AA4fDMQyDk4Fl4BicDYTBxcA3CA2uBtIgNkgNbgaFAQalQW3QGtwNlMHDYDCYDBYDbfA0eBm8DT4GX4PDwDBMTiaWiWNyNhEmFxPfJDS5mkiT2CQ1uZkUJpiUJrVJa3I3USYPk8FkMllMtMnT5GXyNvmYfE0O8wfYnGwsG8fmbCNsLja+TWhztZE2sU1qc7MpbLApbWqb1uZuo2weNoPNZLPYaJunzcvmbfOx+doc9g9wOblYLo7L2UW4XFx8l9Dl6iJdYpfU5eZSuOBSutQurcvdRbk8XAaXyWVx0S5Pl5fL2+Xj8nU53B8gOAksgSM4C4TgIvAFoeAqkIJYkApugkKAoBTUglZwFyjBQzAIJsEi0IKn4CV4Cz6Cr+AQP8Dj5GF5OB5nD+Fx8fA9Qo+rh/SIPVKPm0fhgUfpUXu0HncP5fHwGDwmj8VDezw9Xh5vj4/H1+PwfkDAKcAKcALOASLgEuAHhAHXABkQB6QBt4AigIAyoA5oA+4BKuARMARMAUuADngGvALeAZ+Ab8AR/ICIU4QV4UScI0TEJcKPCCOuETIijkgjbhFFBBFlRB3RRtwjVMQjYoiYIpYIHfGMeEW8Iz4R34gj+gGSk8SSOJKzREguEl8SSq4SKYklqeQmKSRISkktaSV3iZI8JINkkiwSLXlKXpK35CP5Sg75AxJOCVaCk3BOEAmXBD8hTLgmyIQ4IU24JRQJJJQJdUKbcE9QCY+EIWFKWBJ0wjPhlfBO+CR8E47kB2ScMqwMJ+OcITIuGX5GmHHNkBlxRppxyygyyCgz6ow2456hMh4ZQ8aUsWTojGfGK+Od8cn4ZhzZD8g55Vg5Ts45R+RccvycMOeaI3PinDTnllPkkFPm1Dltzj1H5TxyhpwpZ8nROc+cV84755PzzTnyHwAnsMCB8//QuYAPIVz/OyeGFG5Q8J8SamjhDgoeMMAEC2h4wgve8IEvHL/3MipOFVaFU3GuEBWXCr8irLhWyIq4Iq24VRQVVJQVdUVbca9QFY+KoWKqWCp0xbPiVfGu+FR8K47qBzScGqwGp+HcIBouDX5D2HBtkA1xQ9pwaygaaCgb6oa24d6gGh4NQ8PUsDTohmfDq+Hd8Gn4NhzND+g4dVgdTse5Q3RcOvyOsOPaITvijrTj1lF00FF21B1tx71DdTw6ho6pY+nQHc+OV8e749Px7Ti6H6A4KSyFozgrhOKi8BWh4qqQiliRKm6KQv23XipqRau4K5TioRgUk2JRaMVT8VK8FR/FV3GoH9Bz6rF6nJ5zj+i59Pg9Yc+1R/bEPWnPrafooafsqXvannuP6nn0DD1Tz9Kje549r553z6fn23P0P2DkNGKNOCPnETFyGfFHwpHriByJR9KR20gxwkg5Uo+0I/cRNfIYGUamkWVEjzxHXiPvkc/Id+QYf8DMacaacWbOM2LmMuPPhDPXGTkTz6Qzt5lihplypp5pZ+4zauYxM8xMM8uMnnnOvGbeM5+Z78wx/wDNSWNpHM1ZIzQXja8JNVeN1MSaVHPTFPp/6qWm1rSau0ZpHppBM2kWjdY8NS/NW/PRfDWH/gErpxVrxVk5r4iVy4q/Eq5cV+RKvJKu3FaKFVbKlXqlXbmvqJXHyrAyrSwreuW58lp5r3xWvivH+gM2ThvWhrNx3hAblw1/I9y4bsiNeCPduG0UG2yUG/VGu3HfUBuPjWFj2lg29MZz47Xx3vhsfDeO7QfsnHasHWfnvCN2Ljv+Trhz3ZE78U66c9spdtgpd+qddue+o3YeO8POtLPs6J3nzmvnvfPZ+e4cO39nPzU9NX3y5gAAAABJRU5ErkJggg==',
+    'base64');
+  const guideTitle = 'Field guide to soil testing';
+  let guidePath;
+
+  await step('the admin shares a PDF in the library with the upload form', async () => {
     await page.click('nav a:has-text("Library")');
+    await page.locator('h1', { hasText: 'Library' }).waitFor();
+    await page.click('a:has-text("Share an item")');
+    await page.fill('#item-title', guideTitle);
+    await page.selectOption('#item-kind', 'document');
+    await page.fill('#item-description', 'How to take and send **soil samples**.');
+    await page.fill('#item-tags', 'soil-testing, field-work');
+    await page.fill('#item-language', 'en');
+    await page.fill('#item-licence', 'CC-BY-4.0');
+    await page.setInputFiles('#item-file', { name: 'soil-guide.pdf', mimeType: 'application/pdf', buffer: firstPdf });
+    await page.click('button[type=submit]:has-text("Share an item")');
+    await page.locator('h1#item-title', { hasText: guideTitle }).waitFor();
+    guidePath = new URL(page.url()).pathname;
+    assert.match(guidePath, /^\/library\/[0-9a-f-]+$/);
+    await page.locator('[data-testid=item-kind]', { hasText: 'Document' }).waitFor();
+    // The preview is a picture of the PDF's first page, rendered by the server.
+    await page.locator('.item-preview img[data-testid=image-preview]').waitFor();
+    await page.waitForFunction(() => document.querySelector('.item-preview img')?.naturalWidth === 320);
+    assert.equal(await page.locator('[data-testid=version]').count(), 1);
+    await page.locator('.prose strong', { hasText: 'soil samples' }).waitFor();
+  });
+
+  await step('a second version is uploaded with a change note, and the first still downloads', async () => {
+    await page.setInputFiles('#item-file', { name: 'soil-guide-2026.pdf', mimeType: 'application/pdf', buffer: secondPdf });
+    await page.fill('#change-note', 'Updated for the 2026 season');
+    await page.click('button[type=submit]:has-text("Upload")');
+    await page.locator('[data-testid=version]').nth(1).waitFor();
+    assert.equal(await page.locator('[data-testid=version]').count(), 2);
+    await page.locator('[data-testid=version]', { hasText: 'Updated for the 2026 season' }).waitFor();
+    await page.locator('button[data-testid=download-v2]', { hasText: 'Download' }).first().waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-testid=version]', { hasText: 'soil-guide.pdf' }).locator('button', { hasText: 'Download version 1' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'soil-guide.pdf');
+    const saved = readFileSync(await download.path());
+    assert.ok(saved.equals(firstPdf), 'the first version downloads byte for byte');
+    await page.locator('[data-testid=download-count]', { hasText: '1 download' }).waitFor();
+    await page.screenshot({ path: out + 'library-item.png', fullPage: true });
+  });
+
+  await step('a picture gets a thumbnail, and the index filters by kind and licence', async () => {
+    await page.goto(base + '/library/new');
+    await page.fill('#item-title', 'Photo of the compost trial');
+    await page.selectOption('#item-kind', 'media');
+    await page.setInputFiles('#item-file', { name: 'compost.png', mimeType: 'image/png', buffer: png });
+    await page.click('button[type=submit]:has-text("Share an item")');
+    const thumbnail = page.locator('img[data-testid=image-preview]');
+    await thumbnail.waitFor();
+    await page.waitForFunction(() => document.querySelector('img[data-testid=image-preview]')?.naturalWidth > 0);
+    await page.click('nav a:has-text("Library")');
+    await page.locator('[data-testid=library-row]').nth(1).waitFor();
+    await page.selectOption('#filter-kind', 'document');
+    await page.waitForURL(/kind=document/);
+    await page.locator('[data-testid=library-row]', { hasText: guideTitle }).waitFor();
+    await page.locator('[data-testid=library-row]', { hasText: 'compost' }).waitFor({ state: 'detached' });
+    await page.click('[data-testid=library-row] a.facet.licence');
+    await page.waitForURL(/licence=CC-BY-4.0/);
+    await page.locator('.chip', { hasText: 'CC-BY-4.0' }).waitFor();
+    await page.locator('[data-testid=library-row]', { hasText: guideTitle }).waitFor();
+    await page.screenshot({ path: out + 'library-index.png' });
+  });
+
+  await step('the second member comments in the item\'s discussion', async () => {
+    await second.goto(base + guidePath);
+    await second.locator('h1#item-title', { hasText: guideTitle }).waitFor();
+    assert.equal(await second.locator('button', { hasText: 'Edit details' }).count(), 0);
+    await second.fill('#reply-body', 'Does this work for clay soils too?');
+    await second.click('button[type=submit]:has-text("Post reply")');
+    await second.locator('.post-list', { hasText: 'Does this work for clay soils too?' }).waitFor();
+  });
+
+  await step('sections not built yet say so', async () => {
+    await page.click('nav a:has-text("Events")');
     await page.locator('h2', { hasText: 'Coming soon' }).waitFor();
-    assert.match(page.url(), /\/library$/);
+    assert.match(page.url(), /\/events$/);
   });
 
   await step('an unknown address shows a not-found page', async () => {

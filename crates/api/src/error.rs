@@ -33,6 +33,12 @@ pub enum ApiError {
         /// The limit that was hit.
         limit: u32,
     },
+    /// 416: a `Range` outside a file of `size` bytes (answered with `Content-Range: bytes */size`).
+    #[error("range outside {size} bytes")]
+    RangeNotSatisfiable {
+        /// The file's size.
+        size: u64,
+    },
     /// 503: a dependency is down.
     #[error("unavailable: {0:#}")]
     Unavailable(anyhow::Error),
@@ -90,6 +96,7 @@ impl ApiError {
             ApiError::Client { code, .. } => *code,
             ApiError::Validation(_) => ErrorCode::ValidationFailed,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
+            ApiError::RangeNotSatisfiable { .. } => ErrorCode::RangeNotSatisfiable,
             ApiError::Unavailable(_) => ErrorCode::ServiceUnavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
@@ -103,6 +110,9 @@ impl ApiError {
             ApiError::Validation(errors) => (Some("Some fields are invalid.".to_owned()), errors.clone()),
             ApiError::RateLimited { retry_after, .. } => {
                 (Some(format!("Too many requests; retry in {retry_after} seconds.")), Vec::new())
+            }
+            ApiError::RangeNotSatisfiable { .. } => {
+                (Some("The requested range lies outside the file.".to_owned()), Vec::new())
             }
             ApiError::Unavailable(_) => (Some("The service is temporarily unavailable.".to_owned()), Vec::new()),
             ApiError::Internal(_) => (Some("An unexpected error occurred; it has been logged.".to_owned()), Vec::new()),
@@ -163,6 +173,8 @@ pub fn title(code: ErrorCode) -> &'static str {
         ErrorCode::EmailTaken => "Email already registered",
         ErrorCode::Conflict => "Conflict",
         ErrorCode::LastFacilitator => "Last facilitator",
+        ErrorCode::ContactNotAllowed => "Contact not allowed",
+        ErrorCode::LastAdmin => "Last admin",
         ErrorCode::TopicLocked => "Topic locked",
         ErrorCode::IdempotencyKeyReused => "Idempotency key reused",
         ErrorCode::PreconditionFailed => "Precondition failed",
@@ -182,6 +194,7 @@ impl ResponseError for ApiError {
             ApiError::Client { status, .. } => *status,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -208,6 +221,12 @@ impl ResponseError for ApiError {
                     headers.insert(header::HeaderName::from_static(name), value);
                 }
             }
+        }
+        if let ApiError::RangeNotSatisfiable { size } = self
+            && let Ok(value) = header::HeaderValue::from_str(&format!("bytes */{size}"))
+        {
+            // RFC 9110 §15.5.17: the client learns the file's current length.
+            response.headers_mut().insert(header::CONTENT_RANGE, value);
         }
         response
     }

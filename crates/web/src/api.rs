@@ -11,6 +11,8 @@ use copse_shared::{Endpoint, ErrorCode, Method, Problem};
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use gloo_net::http::{Headers, RequestBuilder};
 use serde_json::Value;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
 use crate::i18n::{Msg, t};
 
@@ -221,4 +223,110 @@ pub async fn refresh() -> Result<Session, ApiError> {
     let result = future.await;
     REFRESHING.with(|cell| *cell.borrow_mut() = None);
     result
+}
+
+/// Downloads a protected file (an item's version, a thumbnail) with the access token
+/// and hands it to the page as an object URL. Links cannot carry the `Authorization`
+/// header, so the SPA fetches the bytes itself; the caller revokes the URL when done.
+pub async fn object_url(path: &str) -> Result<String, ApiError> {
+    let fetch = |bearer: Option<String>| async move {
+        let mut builder = RequestBuilder::new(path).method(gloo_net::http::Method::GET);
+        if let Some(token) = bearer {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        builder.send().await.map_err(|e| ApiError::Network(e.to_string()))
+    };
+    let had_token = token();
+    let mut response = fetch(had_token.clone()).await?;
+    if response.status() == 401 && had_token.is_some() {
+        refresh().await?;
+        response = fetch(token()).await?;
+    }
+    if response.status() >= 400 {
+        let raw = Raw {
+            status: response.status(),
+            headers: response.headers(),
+            text: response.text().await.unwrap_or_default(),
+        };
+        return Err(failure(&raw));
+    }
+    let content_type = response.headers().get("content-type").unwrap_or_default();
+    let bytes = response.binary().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(&content_type);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|_| ApiError::Network("blob".to_owned()))?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Network("object URL".to_owned()))
+}
+
+/// Saves a protected file under `file_name`, as a click on a download link would.
+pub async fn save_file(path: &str, file_name: &str) -> Result<(), ApiError> {
+    let url = object_url(path).await?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| ApiError::Network("document".into()))?;
+    let anchor = document
+        .create_element("a")
+        .ok()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        .ok_or_else(|| ApiError::Network("anchor".to_owned()))?;
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    // The click has started the download; the browser keeps its own reference.
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// Posts a multipart form with XMLHttpRequest (fetch cannot report upload progress),
+/// calling `on_progress(sent, total)` as bytes leave; refreshes once on 401.
+pub async fn upload<T: serde::de::DeserializeOwned>(
+    path: &str,
+    form: &web_sys::FormData,
+    on_progress: Rc<dyn Fn(f64, f64)>,
+) -> Result<T, ApiError> {
+    let had_token = token();
+    let mut raw = xhr_post(path, form, had_token.clone(), on_progress.clone()).await?;
+    if raw.status == 401 && had_token.is_some() {
+        refresh().await?;
+        raw = xhr_post(path, form, token(), on_progress).await?;
+    }
+    decode(raw).map(|answer| answer.body)
+}
+
+async fn xhr_post(
+    path: &str,
+    form: &web_sys::FormData,
+    bearer: Option<String>,
+    on_progress: Rc<dyn Fn(f64, f64)>,
+) -> Result<Raw, ApiError> {
+    let network = |_| ApiError::Network(t(Msg::NetworkError).to_owned());
+    let xhr = web_sys::XmlHttpRequest::new().map_err(network)?;
+    xhr.open("POST", path).map_err(network)?;
+    if let Some(token) = bearer {
+        xhr.set_request_header("Authorization", &format!("Bearer {token}")).map_err(network)?;
+    }
+    let progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |ev: web_sys::ProgressEvent| {
+        if ev.length_computable() {
+            on_progress(ev.loaded(), ev.total());
+        }
+    });
+    if let Ok(upload) = xhr.upload() {
+        upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+    }
+    let done = js_sys::Promise::new(&mut |resolve, reject| {
+        xhr.set_onload(Some(&resolve));
+        xhr.set_onerror(Some(&reject));
+        xhr.set_onabort(Some(&reject));
+    });
+    xhr.send_with_opt_form_data(Some(form)).map_err(network)?;
+    let outcome = wasm_bindgen_futures::JsFuture::from(done).await;
+    drop(progress);
+    outcome.map_err(network)?;
+    let status = xhr.status().map_err(network)?;
+    let text = xhr.response_text().ok().flatten().unwrap_or_default();
+    let headers = Headers::new();
+    if let Some(content_type) = xhr.get_response_header("content-type").ok().flatten() {
+        headers.set("content-type", &content_type);
+    }
+    Ok(Raw { status, headers, text })
 }

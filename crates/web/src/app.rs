@@ -7,7 +7,7 @@ use leptos_router::path;
 
 use crate::components::header::Header;
 use crate::i18n::{Msg, t};
-use crate::pages::{admin, auth, discussions, groups, home, notifications, placeholder};
+use crate::pages::{admin, auth, discussions, groups, home, library, members, notifications, placeholder};
 use crate::state::{self, use_auth, use_community, use_unread};
 
 /// The root component.
@@ -48,8 +48,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/discussions/:id") view=discussions::TopicPage/>
                     <Route path=path!("/notifications") view=notifications::NotificationsPage/>
                     <Route path=path!("/moderation") view=admin::flags::ModerationPage/>
-                    <Route path=path!("/library") view=|| placeholder::section(Msg::NavLibrary, Msg::SectionLibrary)/>
-                    <Route path=path!("/members") view=|| placeholder::section(Msg::NavMembers, Msg::SectionMembers)/>
+                    <Route path=path!("/library") view=library::LibraryPage/>
+                    <Route path=path!("/library/new") view=library::NewItemPage/>
+                    <Route path=path!("/library/:id") view=library::ItemPage/>
+                    <Route path=path!("/members") view=members::DirectoryPage/>
+                    <Route path=path!("/members/:id") view=members::ProfilePage/>
+                    <Route path=path!("/me/profile") view=members::ProfileEditorPage/>
+                    <Route path=path!("/bookmarks") view=members::BookmarksPage/>
                     <Route path=path!("/events") view=|| placeholder::section(Msg::NavEvents, Msg::SectionEvents)/>
                     <Route path=path!("/news") view=|| placeholder::section(Msg::NavNews, Msg::SectionNews)/>
                     <Route path=path!("/about") view=|| placeholder::section(Msg::NavAbout, Msg::SectionAbout)/>

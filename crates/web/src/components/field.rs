@@ -32,6 +32,9 @@ pub fn TextField(
     /// Whether the field must be filled.
     #[prop(default = true)]
     required: bool,
+    /// The id of a `<datalist>` of suggestions.
+    #[prop(optional)]
+    list: Option<&'static str>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
@@ -57,6 +60,7 @@ pub fn TextField(
                 type=kind
                 autocomplete=autocomplete
                 required=required
+                list=list
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }

@@ -68,7 +68,7 @@ pub fn Header(
                             let is_staff = user.role.is_staff();
                             view! {
                                 <Bell unread=unread/>
-                                <span class="user-name" data-testid="user-name">{user.display_name.clone()}</span>
+                                <a class="user-name" data-testid="user-name" href=format!("/members/{}", user.id)>{user.display_name.clone()}</a>
                                 {is_staff.then(|| view! { <a class="button-link" href="/admin">{t(Msg::Admin)}</a> })}
                                 <button on:click=move |_| on_sign_out.run(())>{t(Msg::SignOut)}</button>
                             }

@@ -6,6 +6,8 @@ pub mod auth;
 pub mod discussions;
 pub mod groups;
 pub mod home;
+pub mod library;
+pub mod members;
 pub mod notifications;
 pub mod paged;
 pub mod placeholder;

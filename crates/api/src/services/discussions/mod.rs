@@ -14,6 +14,7 @@ use copse_shared::discussions::{
     CategoryRef, GroupRef, Post, QuotedPost, ReactionCount, ReactionKind, TopicKind, TopicSummary,
 };
 use copse_shared::members::MemberSummary;
+use pulldown_cmark::TagEnd;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 
@@ -105,6 +106,10 @@ pub fn excerpt(markdown: &str, max: usize) -> String {
     for event in pulldown_cmark::Parser::new(markdown) {
         match event {
             pulldown_cmark::Event::Text(t) | pulldown_cmark::Event::Code(t) => text.push_str(&t),
+            // Blocks and line breaks separate words; inline markup (`**use**?`) does not.
+            pulldown_cmark::Event::End(
+                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image,
+            ) => {}
             pulldown_cmark::Event::SoftBreak | pulldown_cmark::Event::HardBreak | pulldown_cmark::Event::End(_) => {
                 text.push(' ')
             }
@@ -384,6 +389,7 @@ mod tests {
     fn excerpts_are_plain_text_and_bounded() {
         assert_eq!(excerpt("**Soil** _testing_\n\nin `labs`", 100), "Soil testing in labs");
         assert_eq!(excerpt("abcdef ghijkl", 8), "abcdef…");
+        assert_eq!(excerpt("What do you **use**? See [the guide](/g).", 100), "What do you use? See the guide.");
     }
 
     #[test]

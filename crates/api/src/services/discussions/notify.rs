@@ -294,6 +294,7 @@ pub async fn list(
             topic_title: n.topic_title,
             post_id: n.post_id,
             created_at: n.created_at,
+            message: None,
         })
         .collect();
     Ok(Page { items, next_cursor })

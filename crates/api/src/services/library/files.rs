@@ -288,7 +288,7 @@ impl Upload {
             }
             return Err(error);
         }
-        if content_type.starts_with("image/") {
+        if content_type.starts_with("image/") || content_type == "application/pdf" {
             preview::make_image_preview(state, &self.version_id, &self.key, self.size).await;
         }
         Ok(super::items::get(state, actor, &self.item.item.id).await?.0)
@@ -402,14 +402,6 @@ pub fn parse_range(header: Option<&str>, size: u64) -> RangeRequest {
     RangeRequest::Part(start..end)
 }
 
-fn range_not_satisfiable() -> ApiError {
-    ApiError::client(
-        StatusCode::RANGE_NOT_SATISFIABLE,
-        ErrorCode::RangeNotSatisfiable,
-        "The requested range lies outside the file.",
-    )
-}
-
 /// Prepares a download of the current version (`number` absent) or of one version.
 /// A matching `If-None-Match` gives no body (304) and is not counted; full downloads
 /// and ranges that start at the first byte are counted.
@@ -439,7 +431,7 @@ pub async fn download(
     let range = match parse_range(range, size) {
         RangeRequest::Full => None,
         RangeRequest::Part(r) => Some(r),
-        RangeRequest::Unsatisfiable => return Err(range_not_satisfiable()),
+        RangeRequest::Unsatisfiable => return Err(ApiError::RangeNotSatisfiable { size }),
     };
     let body = state.files.stream(&version.storage_key, range.clone()).await?;
     if range.as_ref().is_none_or(|r| r.start == 0) {

@@ -5,6 +5,7 @@
 
 pub mod files;
 pub mod items;
+pub mod pdf;
 pub mod preview;
 
 use std::collections::{HashMap, HashSet};

@@ -1,9 +1,10 @@
-//! Previews: PNG thumbnails of images, made after an upload completes on the blocking
-//! pool. The header's dimensions are checked before anything is decoded and the
-//! decoder runs under `image::Limits`, so a decompression bomb (a tiny file declaring
-//! a huge picture) is refused before it can allocate. Text excerpts are taken during
-//! the upload (`files::text_excerpt`); PDFs get no image preview (no pure-Rust
-//! renderer is built in yet), so clients show an icon by kind.
+//! Previews: PNG thumbnails of images and of PDFs' first pages, made after an upload
+//! completes, on the blocking pool, at most two at a time. For images the header's
+//! dimensions are checked before anything is decoded and the decoder runs under
+//! `image::Limits`, so a decompression bomb (a tiny file declaring a huge picture) is
+//! refused before it can allocate; PDFs are rendered by `pdf` with its own checks.
+//! Text excerpts are taken during the upload (`files::text_excerpt`); other files get
+//! no preview, and clients show an icon by kind.
 
 use std::io::Cursor;
 
@@ -26,14 +27,20 @@ const MAX_DIMENSION: u32 = 8_000;
 const MAX_PIXELS: u64 = 40_000_000;
 /// The thumbnail's bounding box.
 const THUMBNAIL: u32 = 320;
+/// Previews rendered at once.
+static RENDERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// Where a version's thumbnail is stored.
 pub fn preview_key(version_id: &str) -> String {
     format!("previews/{version_id}.png")
 }
 
-/// Makes a PNG thumbnail of an image, or explains why not. Pure and blocking.
+/// Makes a PNG thumbnail of an image or of a PDF's first page, or explains why not.
+/// Pure and blocking.
 pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    if bytes.starts_with(b"%PDF-") {
+        return super::pdf::first_page_png(bytes, THUMBNAIL);
+    }
     let reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
     let (width, height) = reader.into_dimensions().map_err(|e| e.to_string())?;
     if width > MAX_DIMENSION || height > MAX_DIMENSION || u64::from(width) * u64::from(height) > MAX_PIXELS {
@@ -52,7 +59,7 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// Makes and stores the thumbnail of an uploaded image and marks the version as
+/// Makes and stores the thumbnail of an uploaded image or PDF and marks the version as
 /// having one. Failures are logged and leave the version without a preview.
 pub async fn make_image_preview(state: &AppState, version_id: &str, key: &str, size: u64) {
     if size > MAX_SOURCE_BYTES {
@@ -60,6 +67,8 @@ pub async fn make_image_preview(state: &AppState, version_id: &str, key: &str, s
     }
     let outcome: ApiResult<Result<Vec<u8>, String>> = async {
         let bytes = state.files.read(key).await?;
+        // Rendering is CPU-bound: a burst of uploads must not occupy every blocking thread.
+        let _permit = RENDERS.acquire().await.map_err(ApiError::internal)?;
         Ok(tokio::task::spawn_blocking(move || thumbnail(&bytes)).await?)
     }
     .await;

@@ -37,7 +37,7 @@ pub fn NewTopicPage() -> impl IntoView {
 }
 
 /// The groups the member takes part in: active memberships only.
-async fn my_groups() -> Result<Vec<Group>, ApiError> {
+pub async fn my_groups() -> Result<Vec<Group>, ApiError> {
     let page =
         api::call(&ListGroups { mine: Some(true), include_archived: None, limit: Some(100), cursor: None }).await?;
     Ok(page

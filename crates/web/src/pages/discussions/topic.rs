@@ -24,9 +24,11 @@ use crate::components::field::{TextField, field_error};
 use crate::components::status::{ErrorAlert, ErrorSlot, Loading, StatusNote, busy_text};
 use crate::format;
 use crate::i18n::{self, Msg, t};
+use crate::pages::members::bookmarks::BookmarkButton;
 use crate::pages::paged::Paged;
 use crate::pages::placeholder::NotFound;
 use crate::state::{SessionState, use_community, use_session};
+use copse_shared::profiles::BookmarkKind;
 
 /// The post a reply quotes.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,6 +56,18 @@ pub struct TopicCtx {
 }
 
 impl TopicCtx {
+    pub fn new(topic: Topic, viewer: Option<String>) -> Self {
+        TopicCtx {
+            topic: RwSignal::new(topic),
+            viewer: StoredValue::new(viewer),
+            posts: StoredValue::new(None),
+            quote: RwSignal::new(None),
+            reply_box: NodeRef::new(),
+            editing: RwSignal::new(None),
+            flagging: RwSignal::new(None),
+        }
+    }
+
     pub fn id(self) -> String {
         self.topic.with_untracked(|t| t.summary.id.clone())
     }
@@ -112,15 +126,7 @@ fn TopicLoader(id: String, viewer: Option<String>) -> impl IntoView {
 
 #[component]
 fn TopicView(topic: Topic, viewer: Option<String>) -> impl IntoView {
-    let ctx = TopicCtx {
-        topic: RwSignal::new(topic),
-        viewer: StoredValue::new(viewer),
-        posts: StoredValue::new(None),
-        quote: RwSignal::new(None),
-        reply_box: NodeRef::new(),
-        editing: RwSignal::new(None),
-        flagging: RwSignal::new(None),
-    };
+    let ctx = TopicCtx::new(topic, viewer);
     // The tab shows the topic's title while it is open, then the community's name again.
     let set_title = |title: &str| {
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
@@ -143,6 +149,33 @@ fn TopicView(topic: Topic, viewer: Option<String>) -> impl IntoView {
             <Posts ctx=ctx/>
             <ReplyForm ctx=ctx/>
         </article>
+    }
+}
+
+/// The posts and reply form of a topic, without its header: the comment thread
+/// that other pages (a library item) embed. It is the same machinery as a topic's
+/// own page, so moderation, quotes, reactions and notifications all apply.
+#[component]
+pub fn TopicThread(id: String, viewer: Option<String>) -> impl IntoView {
+    let resource = LocalResource::new(move || {
+        let query = GetTopic { id: id.clone() };
+        async move { api::call(&query).await }
+    });
+    let viewer = StoredValue::new(viewer);
+    view! {
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || resource.get().map(|result| match result {
+                Ok(topic) => {
+                    let ctx = TopicCtx::new(topic, viewer.get_value());
+                    view! {
+                        <Posts ctx=ctx/>
+                        <ReplyForm ctx=ctx/>
+                    }
+                    .into_any()
+                }
+                Err(e) => view! { <ErrorAlert message=e.message()/> }.into_any(),
+            })}
+        </Suspense>
     }
 }
 
@@ -200,7 +233,10 @@ fn TopicHeader(ctx: TopicCtx) -> impl IntoView {
         <header class="topic-header">
             {move || topic.with(summary_view)}
             <div class="topic-actions">
-                {ctx.signed_in().then(|| view! { <WatchButton ctx=ctx/> })}
+                {ctx.signed_in().then(|| view! {
+                    <WatchButton ctx=ctx/>
+                    <BookmarkButton kind=BookmarkKind::Topic id=ctx.id()/>
+                })}
                 {move || (can_edit.get() && !editing.get()).then(|| view! {
                     <button type="button" class="secondary" on:click=move |_| editing.set(true)>{t(Msg::EditTitle)}</button>
                 })}

@@ -3,6 +3,7 @@
 
 use copse_shared::ErrorCode;
 use copse_shared::auth::User;
+use copse_shared::endpoints::ListLibraryItems;
 use copse_shared::endpoints::{JoinGroup, ListGroupMembers, ListTopics};
 use copse_shared::groups::{Group, GroupMember, GroupRole, GroupVisibility, MembershipStatus};
 use leptos::prelude::*;
@@ -18,6 +19,7 @@ use crate::components::tabs::{TabList, TabPanel};
 use crate::format;
 use crate::i18n::{self, Msg, t};
 use crate::pages::discussions::TopicList;
+use crate::pages::library::index::ItemList;
 use crate::pages::paged::Paged;
 use crate::pages::placeholder::NotFound;
 use crate::state::{SessionState, use_session};
@@ -168,7 +170,7 @@ fn GroupView(group: Group, etag: String, viewer: Option<User>) -> impl IntoView 
                 "members" if signed_in => view! { <Members state=state/> }.into_any(),
                 "members" => view! { <p class="notice">{t(Msg::SignInToSeeMembers)}</p> }.into_any(),
                 "discussions" => view! { <GroupTopics state=state viewer=viewer.get_value()/> }.into_any(),
-                "library" => coming_soon(Msg::GroupLibrarySoon).into_any(),
+                "library" => view! { <GroupLibrary state=state viewer=viewer.get_value()/> }.into_any(),
                 "events" => coming_soon(Msg::GroupEventsSoon).into_any(),
                 _ => view! { <ManagePanel state=state viewer=viewer.get_value()/> }.into_any(),
             };
@@ -299,16 +301,22 @@ fn AskToJoin(slug: String) -> impl IntoView {
 }
 
 /// The group's topics, and for those who take part a link to start one here.
-#[component]
-fn GroupTopics(state: GroupState, viewer: Option<User>) -> impl IntoView {
-    let slug = state.group.with_untracked(|g| g.slug.clone());
-    let staff = viewer.as_ref().is_some_and(|u| u.role.is_staff());
-    let new_href = format!("/discussions/new?group={slug}");
-    let can_post = move || {
+/// Whether the viewer may add content to the group: staff, or an active member of a
+/// group that is not archived.
+fn can_contribute(state: GroupState, viewer: Option<&User>) -> impl Fn() -> bool + Copy + use<> {
+    let staff = viewer.is_some_and(|u| u.role.is_staff());
+    move || {
         staff
             || state.membership.with(|m| m.as_ref().is_some_and(|m| m.status == MembershipStatus::Active))
                 && !state.group.with(|g| g.archived)
-    };
+    }
+}
+
+#[component]
+fn GroupTopics(state: GroupState, viewer: Option<User>) -> impl IntoView {
+    let slug = state.group.with_untracked(|g| g.slug.clone());
+    let new_href = format!("/discussions/new?group={slug}");
+    let can_post = can_contribute(state, viewer.as_ref());
     let query = ListTopics { group: Some(slug), ..ListTopics::default() };
     view! {
         {move || can_post().then(|| view! {
@@ -317,5 +325,21 @@ fn GroupTopics(state: GroupState, viewer: Option<User>) -> impl IntoView {
             </div>
         })}
         <TopicList query=Signal::stored(query) empty=Msg::NoGroupTopics/>
+    }
+}
+
+#[component]
+fn GroupLibrary(state: GroupState, viewer: Option<User>) -> impl IntoView {
+    let slug = state.group.with_untracked(|g| g.slug.clone());
+    let new_href = format!("/library/new?group={slug}");
+    let can_share = can_contribute(state, viewer.as_ref());
+    let query = ListLibraryItems { group: Some(slug), ..ListLibraryItems::default() };
+    view! {
+        {move || can_share().then(|| view! {
+            <div class="page-actions">
+                <a class="button primary" href=new_href.clone()>{t(Msg::ShareInGroup)}</a>
+            </div>
+        })}
+        <ItemList query=Signal::stored(query)/>
     }
 }
