@@ -504,6 +504,9 @@ pub enum NotificationKind {
     Mention,
     /// The member's reply was accepted as the answer.
     AnswerAccepted,
+    /// A member sent a message through "Contact member": `topic_id` is empty,
+    /// `topic_title` holds the subject and `message` the text; `actor` is the sender.
+    Contact,
 }
 
 impl NotificationKind {
@@ -514,6 +517,7 @@ impl NotificationKind {
             NotificationKind::NewTopic => "new_topic",
             NotificationKind::Mention => "mention",
             NotificationKind::AnswerAccepted => "answer_accepted",
+            NotificationKind::Contact => "contact",
         }
     }
     /// Parses a wire name.
@@ -523,6 +527,7 @@ impl NotificationKind {
             "new_topic" => Some(NotificationKind::NewTopic),
             "mention" => Some(NotificationKind::Mention),
             "answer_accepted" => Some(NotificationKind::AnswerAccepted),
+            "contact" => Some(NotificationKind::Contact),
             _ => None,
         }
     }
@@ -548,6 +553,9 @@ pub struct Notification {
     pub created_at: DateTime<Utc>,
     /// Whether the member has read it.
     pub read: bool,
+    /// The text of a contact message (kind `contact` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// The unread count, for the bell.

@@ -20,6 +20,11 @@ use crate::library::{
 };
 use crate::members::{AuditEntry, ChangeRoleRequest, CreateInvitationRequest, CreatedInvitation, Invitation};
 use crate::pagination::Page;
+use crate::profiles::{
+    Bookmark, BookmarkKind, ContactMemberRequest, CreateBookmarkRequest, DirectorySort, ExpertMatch, ExpertiseTag,
+    MemberActivity, MemberExport, MyProfile, Profile, ProfileSummary, UpdateBookmarkRequest, UpdateProfileRequest,
+    ViewAs,
+};
 use crate::system::Health;
 
 /// Declares an endpoint without path parameters. With `body`, the struct wraps the body.
@@ -643,3 +648,190 @@ path_endpoint!(
 path_endpoint!(
     /// `DELETE /api/v1/library/{id}`: delete an item and its files, leaving a tombstone.
     DeleteLibraryItem [id], Delete, "/api/v1/library/{id}" => NoContent);
+
+endpoint!(
+    /// `GET /api/v1/me/profile`: the caller's own profile with its privacy choices (with an ETag).
+    GetMyProfile, Get, "/api/v1/me/profile" => MyProfile);
+endpoint!(
+    /// `PUT /api/v1/me/profile`: replace the caller's profile and privacy choices (send `If-Match`).
+    UpdateMyProfile, Put, "/api/v1/me/profile", body UpdateProfileRequest => MyProfile);
+endpoint!(
+    /// `DELETE /api/v1/me/avatar`: remove the caller's avatar (harmless if there is none).
+    DeleteMyAvatar, Delete, "/api/v1/me/avatar" => NoContent);
+endpoint!(
+    /// `GET /api/v1/me/export`: everything Copse holds about the caller, as JSON.
+    ExportMyData, Get, "/api/v1/me/export" => MemberExport);
+
+/// `DELETE /api/v1/me`: delete the caller's account. Their content stays, attributed to
+/// a former member, unless `erase_content` is set (then it is deleted, leaving
+/// tombstones). Repeating the call with the same access token answers 204 again.
+#[derive(Clone, Debug, Default)]
+pub struct DeleteMyAccount {
+    /// Also delete their topics, replies and library items.
+    pub erase_content: Option<bool>,
+}
+
+impl Endpoint for DeleteMyAccount {
+    const METHOD: Method = Method::Delete;
+    const PATH: &'static str = "/api/v1/me";
+    type Body = ();
+    type Response = NoContent;
+    fn path(&self) -> String {
+        format!("{}{}", Self::PATH, query_string(&[("erase_content", self.erase_content.map(|e| e.to_string()))]))
+    }
+}
+
+/// `GET /api/v1/members/{id}/profile`: a member's profile as the caller may see it.
+#[derive(Clone, Debug, Default)]
+pub struct GetMemberProfile {
+    /// The member's id.
+    pub id: String,
+    /// Show it as another kind of viewer would (it can only hide more).
+    pub view_as: Option<ViewAs>,
+}
+
+impl Endpoint for GetMemberProfile {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/members/{id}/profile";
+    type Body = ();
+    type Response = Profile;
+    fn path(&self) -> String {
+        let query = query_string(&[("view_as", self.view_as.map(|v| v.as_str().to_owned()))]);
+        format!("/api/v1/members/{}/profile{query}", encode_component(&self.id))
+    }
+}
+
+path_endpoint!(
+    /// `GET /api/v1/members/{id}/activity`: a member's recent topics, replies, library
+    /// items and groups, limited to what the caller may see.
+    GetMemberActivity [id], Get, "/api/v1/members/{id}/activity" => MemberActivity);
+path_endpoint!(
+    /// `POST /api/v1/members/{id}/contact`: send a member a message, delivered as a
+    /// notification (403 `contact_not_allowed` if they do not accept messages).
+    ContactMember [id] body ContactMemberRequest, Post, "/api/v1/members/{id}/contact" => NoContent);
+
+/// `GET /api/v1/directory`: active members, filtered (all filters combine) and sorted.
+#[derive(Clone, Debug, Default)]
+pub struct ListDirectory {
+    /// Words in the display name, headline, organisation or job title (plain text).
+    pub q: Option<String>,
+    /// Organisation contains this text.
+    pub organisation: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: Option<String>,
+    /// Works in this language code.
+    pub language: Option<String>,
+    /// Declares this expertise tag.
+    pub expertise: Option<String>,
+    /// Declares this interest tag.
+    pub interest: Option<String>,
+    /// The order (default by name).
+    pub sort: Option<DirectorySort>,
+    /// Page size (1 to 100).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page (of the same sort and filters).
+    pub cursor: Option<String>,
+}
+
+impl Endpoint for ListDirectory {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/directory";
+    type Body = ();
+    type Response = Page<ProfileSummary>;
+    fn path(&self) -> String {
+        let query = query_string(&[
+            ("q", self.q.clone()),
+            ("organisation", self.organisation.clone()),
+            ("country", self.country.clone()),
+            ("language", self.language.clone()),
+            ("expertise", self.expertise.clone()),
+            ("interest", self.interest.clone()),
+            ("sort", self.sort.map(|s| s.as_str().to_owned())),
+            ("limit", self.limit.map(|l| l.to_string())),
+            ("cursor", self.cursor.clone()),
+        ]);
+        format!("{}{query}", Self::PATH)
+    }
+}
+
+/// `GET /api/v1/experts`: the members best matching a question's tags ("Ask an
+/// expert"), best first; only members who accept contact.
+#[derive(Clone, Debug, Default)]
+pub struct FindExperts {
+    /// One to five tags (sent comma-separated).
+    pub tags: Vec<String>,
+    /// How many (1 to 50, default 10).
+    pub limit: Option<u64>,
+}
+
+impl Endpoint for FindExperts {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/experts";
+    type Body = ();
+    type Response = Vec<ExpertMatch>;
+    fn path(&self) -> String {
+        let tags = (!self.tags.is_empty()).then(|| self.tags.join(","));
+        let query = query_string(&[("tags", tags), ("limit", self.limit.map(|l| l.to_string()))]);
+        format!("{}{query}", Self::PATH)
+    }
+}
+
+/// `GET /api/v1/expertise-tags`: the expertise vocabulary in use, most declared first.
+#[derive(Clone, Debug, Default)]
+pub struct ListExpertiseTags {
+    /// Only tags starting with this (for autocompletion).
+    pub prefix: Option<String>,
+    /// How many (1 to 100, default 20).
+    pub limit: Option<u64>,
+}
+
+impl Endpoint for ListExpertiseTags {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/expertise-tags";
+    type Body = ();
+    type Response = Vec<ExpertiseTag>;
+    fn path(&self) -> String {
+        let query = query_string(&[("prefix", self.prefix.clone()), ("limit", self.limit.map(|l| l.to_string()))]);
+        format!("{}{query}", Self::PATH)
+    }
+}
+
+/// `GET /api/v1/me/bookmarks`: the caller's bookmarks, newest first.
+#[derive(Clone, Debug, Default)]
+pub struct ListBookmarks {
+    /// Only this kind.
+    pub kind: Option<BookmarkKind>,
+    /// Page size (1 to 100).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl Endpoint for ListBookmarks {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/me/bookmarks";
+    type Body = ();
+    type Response = Page<Bookmark>;
+    fn path(&self) -> String {
+        let query = query_string(&[
+            ("kind", self.kind.map(|k| k.as_str().to_owned())),
+            ("limit", self.limit.map(|l| l.to_string())),
+            ("cursor", self.cursor.clone()),
+        ]);
+        format!("{}{query}", Self::PATH)
+    }
+}
+
+endpoint!(
+    /// `POST /api/v1/me/bookmarks`: bookmark a topic, a library item or a link (409 if
+    /// that topic or item is already bookmarked).
+    CreateBookmark, Post, "/api/v1/me/bookmarks", body CreateBookmarkRequest => Bookmark);
+path_endpoint!(
+    /// `GET /api/v1/me/bookmarks/{id}`: one bookmark.
+    GetBookmark [id], Get, "/api/v1/me/bookmarks/{id}" => Bookmark);
+path_endpoint!(
+    /// `PUT /api/v1/me/bookmarks/{id}`: change a bookmark's note (and a link's title).
+    UpdateBookmark [id] body UpdateBookmarkRequest, Put, "/api/v1/me/bookmarks/{id}" => Bookmark);
+path_endpoint!(
+    /// `DELETE /api/v1/me/bookmarks/{id}`: remove a bookmark.
+    DeleteBookmark [id], Delete, "/api/v1/me/bookmarks/{id}" => NoContent);

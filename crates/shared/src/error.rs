@@ -49,6 +49,10 @@ pub enum ErrorCode {
     TopicLocked,
     /// The change would leave a group without a facilitator.
     LastFacilitator,
+    /// The member does not accept messages through "Contact member".
+    ContactNotAllowed,
+    /// The change would leave the community without an admin.
+    LastAdmin,
     /// `If-Match` did not match the current version.
     PreconditionFailed,
     /// The body is larger than the server accepts.

@@ -15,6 +15,7 @@ pub mod groups;
 pub mod library;
 pub mod members;
 pub mod pagination;
+pub mod profiles;
 pub mod system;
 
 #[cfg(feature = "client")]

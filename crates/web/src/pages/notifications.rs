@@ -26,6 +26,7 @@ pub fn describe(n: &Notification) -> String {
         NotificationKind::Mention => Msg::NotifMention,
         NotificationKind::AnswerAccepted => Msg::NotifAccepted,
         NotificationKind::NewTopic => Msg::NotifNewTopic,
+        NotificationKind::Contact => Msg::NotifContact,
     };
     let name = n.actor.as_ref().map(|a| a.display_name.clone()).unwrap_or_else(|| t(Msg::FormerMember).to_owned());
     i18n::fill(msg, &[("name", &name), ("topic", &n.topic_title)])
