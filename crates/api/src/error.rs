@@ -163,6 +163,8 @@ pub fn title(code: ErrorCode) -> &'static str {
         ErrorCode::EmailTaken => "Email already registered",
         ErrorCode::Conflict => "Conflict",
         ErrorCode::LastFacilitator => "Last facilitator",
+        ErrorCode::ContactNotAllowed => "Contact not allowed",
+        ErrorCode::LastAdmin => "Last admin",
         ErrorCode::TopicLocked => "Topic locked",
         ErrorCode::IdempotencyKeyReused => "Idempotency key reused",
         ErrorCode::PreconditionFailed => "Precondition failed",
