@@ -760,3 +760,29 @@ async fn directory_requests_issue_the_same_number_of_statements_for_two_rows_or_
         assert!(after <= 12, "{path}: {after}");
     }
 }
+
+#[tokio::test]
+async fn the_demo_seed_adds_thirty_members_an_expert_can_be_found_among() {
+    let app = TestApp::spawn().await;
+    let first = copse::seed::demo(&app.db).await.unwrap();
+    assert!(first.contains("30 new members of 30"), "{first}");
+    let again = copse::seed::demo(&app.db).await.unwrap();
+    assert!(again.contains("0 new members of 30, 0 new profiles"), "{again}");
+    let (member, _) = app.login(copse::seed::DEMO_EMAIL_FOR_TESTS, copse::seed::DEMO_PASSWORD).await.unwrap();
+    let kenya = member.call(&ListDirectory { country: Some("KE".into()), ..Default::default() }).await.unwrap();
+    assert!(kenya.items.len() >= 3, "{kenya:?}");
+    let experts = member.call(&FindExperts { tags: vec!["soil".into()], limit: Some(5) }).await.unwrap();
+    assert_eq!(experts.len(), 5);
+    assert!(experts.iter().all(|e| e.member.allow_contact && !e.matched_expertise.is_empty()));
+    let mut everyone = 0;
+    let mut cursor = None;
+    loop {
+        let page = member.call(&ListDirectory { limit: Some(100), cursor, ..Default::default() }).await.unwrap();
+        everyone += page.items.len();
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert!(everyone >= 44, "{everyone}");
+}
