@@ -786,3 +786,77 @@ async fn the_demo_seed_adds_thirty_members_an_expert_can_be_found_among() {
     }
     assert!(everyone >= 44, "{everyone}");
 }
+
+#[tokio::test]
+async fn a_profiles_activity_shows_only_what_the_viewer_may_see() {
+    use copse_shared::groups::{CreateGroupRequest, GroupVisibility, InviteToGroupRequest};
+    let c = community().await;
+    let (amina, amina_id) = c.member("amina@example.org", "Amina").await;
+    let (insider, _) = c.member("insider@example.org", "Insider").await;
+    let (outsider, _) = c.member("outsider@example.org", "Outsider").await;
+    let private = c
+        .admin
+        .call(&CreateGroup(CreateGroupRequest {
+            name: "Board room".into(),
+            slug: None,
+            description: String::new(),
+            visibility: GroupVisibility::Private,
+        }))
+        .await
+        .unwrap();
+    for (client, email) in [(&amina, "amina@example.org"), (&insider, "insider@example.org")] {
+        let body = InviteToGroupRequest { email: email.into() };
+        c.admin.call(&InviteToGroup { group: private.slug.clone(), body }).await.unwrap();
+        client.call(&JoinGroup { group: private.slug.clone() }).await.unwrap();
+    }
+    let public_topic = c.topic(&amina, "Open question", TopicKind::Question, &["soil"]).await;
+    amina.call(&reply(&public_topic.summary.id, "Public reply")).await.unwrap();
+    let mut secret = CreateTopicRequest {
+        category: c.category.slug.clone(),
+        group: Some(private.slug.clone()),
+        title: "Confidential budget".into(),
+        body: "Numbers.".into(),
+        kind: TopicKind::Discussion,
+        tags: vec!["soil".into()],
+    };
+    let hidden = amina.call(&CreateTopic(secret.clone())).await.unwrap();
+    amina.call(&reply(&hidden.summary.id, "Secret reply")).await.unwrap();
+    secret.title = "Hidden by a moderator".into();
+    secret.group = None;
+    let moderated = amina.call(&CreateTopic(secret)).await.unwrap();
+    c.admin
+        .call(&SetTopicState {
+            id: moderated.summary.id.clone(),
+            body: TopicStateRequest { pinned: None, locked: None, hidden: Some(true) },
+        })
+        .await
+        .unwrap();
+
+    let seen_by = |client: &Client| {
+        let client = client.clone();
+        let id = amina_id.clone();
+        async move { client.call(&GetMemberActivity { id }).await.unwrap() }
+    };
+    let outside = seen_by(&outsider).await;
+    let titles: Vec<&str> = outside.topics.iter().map(|t| t.title.as_str()).collect();
+    assert_eq!(titles, ["Open question"]);
+    assert_eq!(outside.replies.iter().map(|r| r.excerpt.as_str()).collect::<Vec<_>>(), ["Public reply"]);
+    assert!(outside.groups.is_empty());
+    let (_, raw) = c.raw(&outsider, &format!("/api/v1/members/{amina_id}/activity")).await;
+    assert!(!raw.contains("Confidential") && !raw.contains("Secret") && !raw.contains("Board room"), "{raw}");
+
+    let inside = seen_by(&insider).await;
+    assert_eq!(inside.topics.len(), 2);
+    assert_eq!(inside.replies.len(), 2);
+    assert_eq!(inside.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(), ["Board room"]);
+    // The expert finder counts for each viewer only what that viewer may read.
+    let mut open = profile("Amina");
+    open.privacy.allow_contact = true;
+    amina.call(&UpdateMyProfile(open)).await.unwrap();
+    let experts = |client: &Client| {
+        let client = client.clone();
+        async move { client.call(&FindExperts { tags: vec!["soil".into()], limit: None }).await.unwrap() }
+    };
+    assert_eq!(experts(&outsider).await[0].contributions, 2, "the public topic and its reply");
+    assert_eq!(experts(&insider).await[0].contributions, 4, "and the private group's topic and reply");
+}
