@@ -32,6 +32,10 @@ use copse_shared::library::{
     upload_path, version_download_path,
 };
 use copse_shared::members::{ChangeRoleRequest, CreateInvitationRequest};
+use copse_shared::profiles::{
+    AVATAR_UPLOAD_PATH, AvatarSize, BookmarkKind, ContactMemberRequest, CreateBookmarkRequest, UpdateBookmarkRequest,
+    UpdateProfileRequest, avatar_path,
+};
 use copse_tests::{PASSWORD, TestApp, register_request};
 use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
@@ -147,6 +151,33 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /api/v1/library/{id}/download", [401, 200, 404, 200, 200, 200, 200]),
     ("GET /api/v1/library/{id}/versions/{number}/download", [401, 200, 404, 200, 200, 200, 200]),
     ("GET /api/v1/library/{id}/preview", [401, 200, 404, 200, 200, 200, 200]),
+    // Members. Profiles, the directory and the expert finder are for signed-in members;
+    // contact details inside them follow each owner's privacy choice (tests/profiles.rs).
+    ("GET /api/v1/me/profile", [401, 200, 200, 200, 200, 200, 200]),
+    ("PUT /api/v1/me/profile", [401, 200, 200, 200, 200, 200, 200]),
+    ("POST /api/v1/me/avatar", [401, 200, 200, 200, 200, 200, 200]),
+    ("DELETE /api/v1/me/avatar", [401, 204, 204, 204, 204, 204, 204]),
+    ("GET /api/v1/me/export", [401, 200, 200, 200, 200, 200, 200]),
+    // Each column deletes a fresh account of its kind, except `admin`: the only admin
+    // may not leave the community without one (409 `last_admin`).
+    ("DELETE /api/v1/me", [401, 204, 204, 204, 204, 204, 409]),
+    // Pictures load in <img> elements without a credential: a fresh member's avatar.
+    ("GET /api/v1/members/{id}/avatar/{size}", [200, 200, 200, 200, 200, 200, 200]),
+    ("GET /api/v1/members/{id}/profile", [401, 200, 200, 200, 200, 200, 200]),
+    ("GET /api/v1/members/{id}/activity", [401, 200, 200, 200, 200, 200, 200]),
+    // To a fresh member who accepts messages.
+    ("POST /api/v1/members/{id}/contact", [401, 204, 204, 204, 204, 204, 204]),
+    ("GET /api/v1/directory", [401, 200, 200, 200, 200, 200, 200]),
+    ("GET /api/v1/experts", [401, 200, 200, 200, 200, 200, 200]),
+    ("GET /api/v1/expertise-tags", [401, 200, 200, 200, 200, 200, 200]),
+    ("GET /api/v1/me/bookmarks", [401, 200, 200, 200, 200, 200, 200]),
+    // Bookmarking a fresh topic of the actor's target group: `non_member` cannot see it.
+    ("POST /api/v1/me/bookmarks", [401, 201, 404, 201, 201, 201, 201]),
+    // A bookmark is its owner's alone: these act on the group member's bookmark, so
+    // every other actor, staff included, gets 404.
+    ("GET /api/v1/me/bookmarks/{id}", [401, 404, 404, 200, 404, 404, 404]),
+    ("PUT /api/v1/me/bookmarks/{id}", [401, 404, 404, 200, 404, 404, 404]),
+    ("DELETE /api/v1/me/bookmarks/{id}", [401, 404, 404, 204, 404, 404, 404]),
 ];
 
 struct World {
@@ -334,6 +365,18 @@ impl World {
         let item = owner.call(&CreateLibraryItem(item_request(Some(group.slug)))).await.unwrap();
         assert_eq!(upload_status(&self.app, owner, &item.summary.id, "image/png", PNG.to_vec()).await, 201);
         item
+    }
+
+    /// A fresh bookmark of an external link, made by the group member.
+    async fn fresh_bookmark(&self) -> String {
+        let body = CreateBookmarkRequest {
+            kind: BookmarkKind::Link,
+            target_id: None,
+            url: Some("https://example.org/soil".into()),
+            title: Some("Soil".into()),
+            note: String::new(),
+        };
+        self.clients[GROUP_MEMBER].call(&CreateBookmark(body)).await.unwrap().id
     }
 
     /// A client of this actor with its own fresh session (and refresh cookie).
@@ -668,6 +711,75 @@ impl World {
                 let item = self.fresh_item(actor).await;
                 get_status(&self.app, c, &preview_path(&item.summary.id)).await
             }
+            "GET /api/v1/me/profile" => status(c.call_with(&GetMyProfile, &[]).await),
+            "PUT /api/v1/me/profile" => {
+                let name = ACTORS[actor].replace('_', " ");
+                let body = UpdateProfileRequest { display_name: name, ..Default::default() };
+                status(c.call_with(&UpdateMyProfile(body), &[]).await)
+            }
+            "POST /api/v1/me/avatar" => avatar_status(&self.app, c, PNG.to_vec()).await,
+            "DELETE /api/v1/me/avatar" => status(c.call_with(&DeleteMyAvatar, &[]).await),
+            "GET /api/v1/me/export" => status(c.call_with(&ExportMyData, &[]).await),
+            "DELETE /api/v1/me" => {
+                let client = match actor {
+                    ANON => self.app.new_client(),
+                    6 => self.admin().clone(),
+                    _ => {
+                        let (client, id, _) = self.fresh_user().await;
+                        if actor == 5 {
+                            let body = ChangeRoleRequest { role: Role::Facilitator };
+                            self.admin().call(&ChangeMemberRole { id, body }).await.unwrap();
+                        }
+                        client
+                    }
+                };
+                status(client.call_with(&DeleteMyAccount::default(), &[]).await)
+            }
+            "GET /api/v1/members/{id}/avatar/{size}" => {
+                let (owner, id, _) = self.fresh_user().await;
+                assert_eq!(avatar_status(&self.app, &owner, PNG.to_vec()).await, 200);
+                get_status(&self.app, c, &avatar_path(&id, AvatarSize::Small)).await
+            }
+            "GET /api/v1/members/{id}/profile" => {
+                let (_, id, _) = self.fresh_user().await;
+                status(c.call_with(&GetMemberProfile { id, view_as: None }, &[]).await)
+            }
+            "GET /api/v1/members/{id}/activity" => {
+                let (_, id, _) = self.fresh_user().await;
+                status(c.call_with(&GetMemberActivity { id }, &[]).await)
+            }
+            "POST /api/v1/members/{id}/contact" => {
+                let (recipient, id, _) = self.fresh_user().await;
+                let mut body = UpdateProfileRequest { display_name: "Open Person".into(), ..Default::default() };
+                body.privacy.allow_contact = true;
+                recipient.call(&UpdateMyProfile(body)).await.unwrap();
+                let body = ContactMemberRequest { subject: "Hello".into(), message: "A question.".into() };
+                status(c.call_with(&ContactMember { id, body }, &[]).await)
+            }
+            "GET /api/v1/directory" => status(c.call_with(&ListDirectory::default(), &[]).await),
+            "GET /api/v1/experts" => {
+                let experts = FindExperts { tags: vec!["compost".into()], limit: None };
+                status(c.call_with(&experts, &[]).await)
+            }
+            "GET /api/v1/expertise-tags" => status(c.call_with(&ListExpertiseTags::default(), &[]).await),
+            "GET /api/v1/me/bookmarks" => status(c.call_with(&ListBookmarks::default(), &[]).await),
+            "POST /api/v1/me/bookmarks" => {
+                let topic = self.fresh_topic(actor, GROUP_FACILITATOR, TopicKind::Discussion).await;
+                status(c.call_with(&CreateBookmark(topic_bookmark(&topic.summary.id)), &[]).await)
+            }
+            "GET /api/v1/me/bookmarks/{id}" => {
+                let id = self.fresh_bookmark().await;
+                status(c.call_with(&GetBookmark { id }, &[]).await)
+            }
+            "PUT /api/v1/me/bookmarks/{id}" => {
+                let id = self.fresh_bookmark().await;
+                let body = UpdateBookmarkRequest { note: "Read again.".into(), title: None };
+                status(c.call_with(&UpdateBookmark { id, body }, &[]).await)
+            }
+            "DELETE /api/v1/me/bookmarks/{id}" => {
+                let id = self.fresh_bookmark().await;
+                status(c.call_with(&DeleteBookmark { id }, &[]).await)
+            }
             other => panic!("the matrix has a row for {other} but no way to run it"),
         }
     }
@@ -687,6 +799,24 @@ fn item_request(group: Option<String>) -> CreateLibraryItemRequest {
         licence: Some("CC-BY-4.0".into()),
         url: None,
     }
+}
+
+fn topic_bookmark(id: &str) -> CreateBookmarkRequest {
+    CreateBookmarkRequest {
+        kind: BookmarkKind::Topic,
+        target_id: Some(id.to_owned()),
+        url: None,
+        title: None,
+        note: "For the next meeting.".into(),
+    }
+}
+
+/// Uploads an avatar (multipart, outside the JSON contract).
+async fn avatar_status(app: &TestApp, client: &Client, bytes: Vec<u8>) -> u16 {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name("me.png").mime_str("image/png").unwrap();
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let request = with_token(client, client.http().post(app.url(AVATAR_UPLOAD_PATH)).multipart(form));
+    request.send().await.unwrap().status().as_u16()
 }
 
 fn with_token(client: &Client, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {

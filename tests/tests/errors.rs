@@ -81,7 +81,7 @@ async fn an_unknown_api_path_is_a_problem_not_the_web_app() {
 #[tokio::test]
 async fn a_wrong_method_is_not_allowed_and_names_the_allowed_ones() {
     let app = TestApp::spawn().await;
-    let response = app.client.http().delete(app.url("/api/v1/me")).send().await.unwrap();
+    let response = app.client.http().delete(app.url("/api/v1/health")).send().await.unwrap();
     assert_eq!(response.status(), 405);
     let allow = response.headers().get(reqwest::header::ALLOW).expect("an Allow header").to_str().unwrap().to_owned();
     assert_eq!(allow, "GET");

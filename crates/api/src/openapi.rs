@@ -30,6 +30,8 @@ stable `code`. Lists use cursor pagination (`limit`, `cursor`, `next_cursor`).",
         (name = "moderation", description = "Flags, hiding, pinning, locking, moving and splitting"),
         (name = "notifications", description = "Watching topics, categories and groups, and in-app notifications"),
         (name = "library", description = "Documents, tools, templates, links, datasets and media: versioned files, downloads and previews"),
+        (name = "profiles", description = "Member profiles with privacy of contact details, the directory, the expert finder, contact, avatars, data export and account deletion"),
+        (name = "bookmarks", description = "A member's bookmarks of topics, library items and links"),
     ),
     modifiers(&SecurityAndProblems),
 )]

@@ -5,6 +5,7 @@
 use copse_shared::ErrorCode;
 use copse_shared::auth::Role;
 use copse_shared::groups::{GroupRole, GroupVisibility, MembershipStatus};
+use copse_shared::profiles::Visibility;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition};
 
@@ -101,6 +102,16 @@ pub enum Action {
     ReadLibraryItem,
     /// Edit a library item, upload versions, delete it.
     EditLibraryItem,
+    /// See the directory, members' profiles and activity, and the expert finder.
+    ReadProfiles,
+    /// See a contact detail (email, links) of a member's profile.
+    SeeContactDetail,
+    /// Send a member a message through "Contact member".
+    ContactMember,
+    /// Look after one's own account: profile, avatar, bookmarks, export, deletion.
+    ManageOwnAccount,
+    /// Fetch a member's avatar picture.
+    ReadAvatar,
 }
 
 /// What a group-scoped decision needs to know.
@@ -159,6 +170,21 @@ pub enum Resource<'a> {
     Post(&'a TopicFacts, bool),
     /// A library item: the same facts as a topic (`is_author` is ownership, never hidden).
     LibraryItem(&'a TopicFacts),
+    /// A contact detail on a profile: who its owner lets see it, and whether the
+    /// actor is that owner.
+    ContactDetail {
+        /// The owner's choice.
+        visibility: Visibility,
+        /// Whether the actor owns the profile.
+        is_self: bool,
+    },
+    /// A member as the recipient of a message.
+    Recipient {
+        /// Whether they accept messages.
+        allow_contact: bool,
+        /// Whether the actor would write to themselves.
+        is_self: bool,
+    },
     /// The moderation queue: whether the actor facilitates any group.
     Moderation {
         /// The actor is an active facilitator of at least one group.
@@ -217,6 +243,24 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource<'_>) -> bool {
         (EditLibraryItem, Resource::LibraryItem(item)) => {
             can_read_topic(actor, item) && actor.user().is_some() && (item.is_author || is_moderator(actor, item))
         }
+        // Profiles are for the community's members; contact details follow their
+        // owner's choice, and staff see no more than that choice allows.
+        (ReadProfiles | ManageOwnAccount, _) => actor.user().is_some(),
+        (SeeContactDetail, Resource::ContactDetail { visibility, is_self }) => {
+            actor.user().is_some()
+                && (*is_self
+                    || match visibility {
+                        Visibility::Nobody => false,
+                        Visibility::Members => true,
+                        Visibility::Facilitators => actor.is_staff(),
+                    })
+        }
+        (ContactMember, Resource::Recipient { allow_contact, is_self }) => {
+            actor.user().is_some() && *allow_contact && !is_self
+        }
+        // Avatars are pictures shown in <img> elements, which send no bearer token; the
+        // address holds the member's opaque id and a random version.
+        (ReadAvatar, _) => true,
         // Any other pairing is a programming error; refusing is the safe answer.
         _ => false,
     }
@@ -507,6 +551,26 @@ mod tests {
         assert!(!can(&facilitator, Action::SuspendMember, &target(Role::Admin, false)));
         assert!(can(&admin, Action::SuspendMember, &target(Role::Facilitator, false)));
         assert!(!can(&admin, Action::SuspendMember, &target(Role::Admin, true)));
+    }
+
+    #[test]
+    fn contact_details_follow_their_owners_choice() {
+        let (plain, facilitator) = (member(Role::Member), member(Role::Facilitator));
+        let detail = |visibility, is_self| Resource::ContactDetail { visibility, is_self };
+        for visibility in Visibility::ALL {
+            assert!(!can(&Actor::Anonymous, Action::SeeContactDetail, &detail(visibility, false)));
+            assert!(can(&plain, Action::SeeContactDetail, &detail(visibility, true)), "the owner sees everything");
+        }
+        assert!(!can(&plain, Action::SeeContactDetail, &detail(Visibility::Nobody, false)));
+        assert!(!can(&facilitator, Action::SeeContactDetail, &detail(Visibility::Nobody, false)));
+        assert!(can(&plain, Action::SeeContactDetail, &detail(Visibility::Members, false)));
+        assert!(!can(&plain, Action::SeeContactDetail, &detail(Visibility::Facilitators, false)));
+        assert!(can(&facilitator, Action::SeeContactDetail, &detail(Visibility::Facilitators, false)));
+        let recipient = |allow_contact, is_self| Resource::Recipient { allow_contact, is_self };
+        assert!(can(&plain, Action::ContactMember, &recipient(true, false)));
+        assert!(!can(&plain, Action::ContactMember, &recipient(false, false)));
+        assert!(!can(&plain, Action::ContactMember, &recipient(true, true)));
+        assert!(!can(&Actor::Anonymous, Action::ContactMember, &recipient(true, false)));
     }
 
     #[test]

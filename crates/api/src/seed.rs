@@ -26,6 +26,8 @@ use crate::services::{discussions, groups};
 use crate::state::AppState;
 use crate::storage::FileStore;
 
+pub mod members;
+
 /// The password every demo account shares (printed by the command; demo only).
 pub const DEMO_PASSWORD: &str = "copse-demo-2026";
 /// A plain demo member, for tests that sign in to the seeded community.
@@ -82,13 +84,14 @@ pub async fn demo(db: &DatabaseConnection) -> Result<String, ApiError> {
         .await?;
         created += 1;
     }
+    let people = members::seed(db, &hash).await?;
     let content = if crate::entities::category::Entity::find().one(db).await?.is_none() {
         content(db).await?
     } else {
         "discussions already seeded".to_owned()
     };
     Ok(format!(
-        "copse: demo community ready ({created} new members of {}; {content}); sign in as {} with the password {DEMO_PASSWORD}",
+        "copse: demo community ready ({created} new members of {}; {people}; {content}); sign in as {} with the password {DEMO_PASSWORD}",
         MEMBERS.len(),
         MEMBERS[0].1
     ))

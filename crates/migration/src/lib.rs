@@ -8,6 +8,7 @@ mod m20261122_000002_groups_and_audit;
 mod m20261122_000003_idempotency_keys;
 mod m20261122_000004_discussions;
 mod m20261122_000005_library;
+mod m20261130_000006_profiles;
 
 /// Applies every migration in order.
 #[derive(Debug)]
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_idempotency_keys::Migration),
             Box::new(m20261122_000004_discussions::Migration),
             Box::new(m20261122_000005_library::Migration),
+            Box::new(m20261130_000006_profiles::Migration),
         ]
     }
 }

@@ -121,3 +121,34 @@ impl FromRequest for MaybeAuthUser {
         Box::pin(async move { inner.await.map(|user| MaybeAuthUser(Some(user))) })
     }
 }
+
+/// The verified subject of a member's access token, whether or not the account still
+/// exists: only account deletion uses it, so that repeating a deletion succeeds.
+#[derive(Clone, Debug)]
+pub struct TokenSubject(pub String);
+
+impl FromRequest for TokenSubject {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let credential = credential(req);
+        let state = state_of(req);
+        Box::pin(async move {
+            match credential {
+                Credential::None => Err(ApiError::unauthorized(
+                    ErrorCode::AuthenticationRequired,
+                    "Sign in: send Authorization: Bearer <access token>.",
+                )),
+                Credential::Malformed => Err(ApiError::unauthorized(
+                    ErrorCode::InvalidToken,
+                    "The Authorization header must be `Bearer <token>`.",
+                )),
+                Credential::Bearer(token) if token.starts_with("copse_") => {
+                    Err(ApiError::unauthorized(ErrorCode::InvalidToken, "API keys are not enabled on this server yet."))
+                }
+                Credential::Bearer(token) => Ok(TokenSubject(state?.jwt.verify(&token)?.sub)),
+            }
+        })
+    }
+}

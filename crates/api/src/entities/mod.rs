@@ -2,8 +2,10 @@
 //! services convert them into shared DTOs.
 
 pub mod audit_entry;
+pub mod bookmark;
 pub mod category;
 pub mod community_settings;
+pub mod deleted_account;
 pub mod flag;
 pub mod group;
 pub mod group_membership;
@@ -15,6 +17,8 @@ pub mod library_version;
 pub mod notification;
 pub mod post;
 pub mod post_revision;
+pub mod profile;
+pub mod profile_tag;
 pub mod reaction;
 pub mod refresh_token;
 pub mod topic;

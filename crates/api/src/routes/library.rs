@@ -209,7 +209,7 @@ pub struct VersionUpload {
     pub change_note: Option<String>,
 }
 
-fn multipart_error(error: MultipartError) -> ApiError {
+pub(crate) fn multipart_error(error: MultipartError) -> ApiError {
     match error {
         MultipartError::ContentTypeMissing
         | MultipartError::ContentTypeParse
@@ -225,7 +225,7 @@ fn multipart_error(error: MultipartError) -> ApiError {
 
 /// Reads and discards what is left of the body (at most a bounded amount), so that the
 /// client, still sending, reads the answer rather than a reset connection.
-async fn drain(payload: &mut Multipart) {
+pub(crate) async fn drain(payload: &mut Multipart) {
     let mut budget: usize = 16 * 1024 * 1024;
     while let Some(Ok(mut field)) = payload.next().await {
         while let Some(Ok(chunk)) = field.next().await {

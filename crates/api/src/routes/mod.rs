@@ -10,6 +10,7 @@ pub mod discussions;
 pub mod groups;
 pub mod library;
 pub mod members;
+pub mod profiles;
 pub mod system;
 
 /// Registers every `/api/v1` operation (paths are relative to that scope).
@@ -22,6 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     audit::configure(cfg);
     discussions::configure(cfg);
     library::configure(cfg);
+    profiles::configure(cfg);
 }
 
 /// The client's IP address, as seen on the socket (no proxy headers are trusted).

@@ -11,5 +11,6 @@ pub mod library;
 pub mod markdown;
 pub mod members;
 pub mod pagination;
+pub mod profiles;
 pub mod sessions;
 pub mod validate;

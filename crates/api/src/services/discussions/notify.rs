@@ -10,7 +10,8 @@ use copse_shared::discussions::{Notification, NotificationKind, UnreadCount, Wat
 use copse_shared::groups::MembershipStatus;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -110,6 +111,7 @@ async fn send(
                 actor_id: Set(Some(actor.id.clone())),
                 created_at: Set(now),
                 read_at: Set(None),
+                message: Set(None),
             });
         }
     }
@@ -173,6 +175,32 @@ pub async fn answer_accepted(
 ) -> ApiResult<()> {
     let recipients = BTreeSet::from([author.to_owned()]);
     send(db, topic, Some(&post.id), actor, vec![(NotificationKind::AnswerAccepted, recipients)]).await
+}
+
+/// A message from one member to another ("Contact member"): one notification of kind
+/// `contact`, carrying the subject and the text but never the recipient's address.
+pub async fn contact(
+    db: &impl ConnectionTrait,
+    recipient: &str,
+    actor: &user::Model,
+    subject: &str,
+    message: &str,
+) -> ApiResult<()> {
+    notification::ActiveModel {
+        id: Set(Uuid::new_v4().to_string()),
+        user_id: Set(recipient.to_owned()),
+        kind: Set(NotificationKind::Contact.as_str().to_owned()),
+        topic_id: Set(String::new()),
+        topic_title: Set(subject.to_owned()),
+        post_id: Set(None),
+        actor_id: Set(Some(actor.id.clone())),
+        created_at: Set(Utc::now()),
+        read_at: Set(None),
+        message: Set(Some(message.to_owned())),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }
 
 /// Resolves what is to be watched, checking that the actor may see it; returns its
@@ -294,7 +322,7 @@ pub async fn list(
             topic_title: n.topic_title,
             post_id: n.post_id,
             created_at: n.created_at,
-            message: None,
+            message: n.message,
         })
         .collect();
     Ok(Page { items, next_cursor })

@@ -193,7 +193,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: &str) -> ApiResult<(Librar
 }
 
 /// Lower-cases the primary language subtag and upper-cases a region (`pt-BR`).
-fn normalise_language(raw: &str) -> String {
+pub fn normalise_language(raw: &str) -> String {
     let mut parts = raw.trim().split('-');
     let mut out = parts.next().unwrap_or_default().to_lowercase();
     for part in parts {
@@ -205,7 +205,7 @@ fn normalise_language(raw: &str) -> String {
 
 /// A short BCP 47 tag: a 2 or 3 letter language, then up to three subtags of 2 to 8
 /// letters or digits.
-fn valid_language(tag: &str) -> bool {
+pub fn valid_language(tag: &str) -> bool {
     let mut parts = tag.split('-');
     let primary = parts.next().unwrap_or_default();
     let subtags: Vec<&str> = parts.collect();

@@ -35,12 +35,10 @@ pub fn preview_key(version_id: &str) -> String {
     format!("previews/{version_id}.png")
 }
 
-/// Makes a PNG thumbnail of an image or of a PDF's first page, or explains why not.
-/// Pure and blocking.
-pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    if bytes.starts_with(b"%PDF-") {
-        return super::pdf::first_page_png(bytes, THUMBNAIL);
-    }
+/// Decodes an image under the bomb protections: the header's dimensions are checked
+/// first, then the decoder runs under `image::Limits`. Pure and blocking; also used
+/// for avatars.
+pub fn decode_limited(bytes: &[u8]) -> Result<image::DynamicImage, String> {
     let reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
     let (width, height) = reader.into_dimensions().map_err(|e| e.to_string())?;
     if width > MAX_DIMENSION || height > MAX_DIMENSION || u64::from(width) * u64::from(height) > MAX_PIXELS {
@@ -52,7 +50,16 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, String> {
     limits.max_alloc = Some(256 * 1024 * 1024);
     let mut reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
     reader.limits(limits);
-    let picture = reader.decode().map_err(|e| e.to_string())?;
+    reader.decode().map_err(|e| e.to_string())
+}
+
+/// Makes a PNG thumbnail of an image or of a PDF's first page, or explains why not.
+/// Pure and blocking.
+pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    if bytes.starts_with(b"%PDF-") {
+        return super::pdf::first_page_png(bytes, THUMBNAIL);
+    }
+    let picture = decode_limited(bytes)?;
     let small = picture.thumbnail(THUMBNAIL, THUMBNAIL);
     let mut out = Vec::new();
     small.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png).map_err(|e| e.to_string())?;

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use copse_shared::endpoints::{DeleteMyAccount, DeleteMyAvatar, GetMyProfile, UpdateMyProfile};
 use copse_shared::profiles::{
-    AVATAR_UPLOAD_PATH, Expertise, ExpertiseLevel, LinkKind, MyProfile, PrivacySettings, ProfileLink,
+    AVATAR_UPLOAD_PATH, AvatarUrls, Expertise, ExpertiseLevel, LinkKind, MyProfile, PrivacySettings, ProfileLink,
     UpdateProfileRequest, Visibility,
 };
 use leptos::ev::SubmitEvent;
@@ -324,13 +324,6 @@ fn AvatarPanel(mine: MyProfile) -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let progress = RwSignal::new(None::<f64>);
-    let reload = move || {
-        spawn_local(async move {
-            if let Ok(mine) = api::call(&GetMyProfile).await {
-                avatar.set(mine.profile.summary.avatar);
-            }
-        });
-    };
     let upload = move |ev: SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -346,12 +339,12 @@ fn AvatarPanel(mine: MyProfile) -> impl IntoView {
                 form.append_with_blob_and_filename("file", &file, &file.name()).map_err(network)?;
                 progress.set(Some(0.0));
                 let on_progress = Rc::new(move |sent: f64, total: f64| progress.set(Some(sent / total.max(1.0))));
-                api::upload::<serde_json::Value>(AVATAR_UPLOAD_PATH, &form, on_progress).await
+                api::upload::<AvatarUrls>(AVATAR_UPLOAD_PATH, &form, on_progress).await
             }
             .await;
             progress.set(None);
             match result {
-                Ok(_) => reload(),
+                Ok(urls) => avatar.set(Some(urls)),
                 Err(e) => error.set(Some(e)),
             }
             busy.set(false);

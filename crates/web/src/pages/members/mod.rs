@@ -7,12 +7,9 @@ pub mod directory;
 pub mod editor;
 pub mod profile;
 
+use crate::i18n::{Msg, t};
 use copse_shared::profiles::{AvatarUrls, Expertise, ExpertiseLevel, ProfileSummary};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-
-use crate::api;
-use crate::i18n::{Msg, t};
 
 pub use bookmarks::BookmarksPage;
 pub use directory::DirectoryPage;
@@ -33,28 +30,17 @@ fn initials(name: &str) -> String {
     name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect::<String>().to_uppercase()
 }
 
-/// A member's picture, fetched with the access token, or their initials.
+/// A member's picture, or their initials. Avatar addresses need no sign-in and carry
+/// a version, so the browser fetches and caches them itself.
 #[component]
 pub fn Avatar(name: String, avatar: Option<AvatarUrls>, #[prop(default = false)] large: bool) -> impl IntoView {
-    let url = RwSignal::new(None::<String>);
-    if let Some(avatar) = avatar {
-        let path = if large { avatar.large } else { avatar.small };
-        spawn_local(async move {
-            if let Ok(object) = api::object_url(&path).await {
-                url.set(Some(object));
-            }
-        });
-    }
-    on_cleanup(move || {
-        if let Some(object) = url.get_untracked() {
-            let _ = web_sys::Url::revoke_object_url(&object);
-        }
-    });
     let class = if large { "avatar large" } else { "avatar" };
-    let fallback = initials(&name);
-    move || match url.get() {
-        Some(src) => view! { <img class=class src=src alt="" data-testid="avatar"/> }.into_any(),
-        None => view! { <span class=class aria-hidden="true">{fallback.clone()}</span> }.into_any(),
+    match avatar {
+        Some(avatar) => {
+            let src = if large { avatar.large } else { avatar.small };
+            view! { <img class=class src=src alt="" data-testid="avatar"/> }.into_any()
+        }
+        None => view! { <span class=class aria-hidden="true">{initials(&name)}</span> }.into_any(),
     }
 }
 

@@ -1,0 +1,427 @@
+//! The member directory (combined filters, three keyset orders), the expert finder
+//! and the expertise vocabulary. Filters are subqueries on indexed columns (`country`,
+//! `(kind, tag, user_id)`); free text is matched with `LIKE` on a lower-cased search
+//! column, with the pattern's wildcards escaped, so any character is only text.
+
+use std::collections::{HashMap, HashSet};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use copse_shared::Page;
+use copse_shared::auth::AccountStatus;
+use copse_shared::profiles::{DirectorySort, ExpertMatch, ExpertiseTag, ProfileSummary};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
+
+use super::edit::small_limit;
+use super::{EXPERTISE, INTEREST, LANGUAGE, load_many, summary};
+use crate::entities::{library_item, library_item_tag, post, profile, profile_tag, topic, topic_tag, user};
+use crate::error::{ApiError, ApiResult};
+use crate::policy::{self, Action, Actor, Resource};
+use crate::services::library::items::normalise_language;
+use crate::services::{community, pagination};
+use crate::state::AppState;
+
+/// Longest free-text filter, in characters.
+const MAX_QUERY_LEN: usize = 100;
+
+/// Topics, replies and library items in the community or public groups, per member:
+/// the "most active" order (private groups' content does not count, so the order
+/// reveals nothing about it).
+const ACTIVITY: &str = "((SELECT COUNT(*) FROM posts ap JOIN topics at ON at.id = ap.topic_id \
+LEFT JOIN groups ag ON ag.id = at.group_id WHERE ap.author_id = users.id AND ap.deleted_at IS NULL \
+AND ap.hidden_at IS NULL AND at.deleted_at IS NULL AND at.hidden_at IS NULL \
+AND (at.group_id IS NULL OR ag.visibility = 'public')) + (SELECT COUNT(*) FROM library_items ai \
+LEFT JOIN groups aig ON aig.id = ai.group_id WHERE ai.owner_id = users.id AND ai.deleted_at IS NULL \
+AND (ai.group_id IS NULL OR aig.visibility = 'public')))";
+
+/// The directory's filters.
+#[derive(Debug, Default)]
+pub struct DirectoryFilter {
+    /// Words of the name, headline, organisation or job title.
+    pub q: Option<String>,
+    /// Part of the organisation.
+    pub organisation: Option<String>,
+    /// A country code.
+    pub country: Option<String>,
+    /// A language code.
+    pub language: Option<String>,
+    /// An expertise tag.
+    pub expertise: Option<String>,
+    /// An interest tag.
+    pub interest: Option<String>,
+    /// The order.
+    pub sort: DirectorySort,
+    /// Page size.
+    pub limit: Option<u64>,
+    /// Where the previous page ended.
+    pub cursor: Option<String>,
+}
+
+/// The text with `\`, `%` and `_` escaped for a `LIKE ... ESCAPE '\'` pattern.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// `%text%`, matching the text literally.
+fn contains_pattern(text: &str) -> LikeExpr {
+    LikeExpr::new(format!("%{}%", escape_like(text))).escape('\\')
+}
+
+fn profiles_where(condition: Condition) -> SelectStatement {
+    Query::select().column(profile::Column::UserId).from(profile::Entity).cond_where(condition).to_owned()
+}
+
+fn tagged(kind: &str, tag: &str) -> SelectStatement {
+    Query::select()
+        .column(profile_tag::Column::UserId)
+        .from(profile_tag::Entity)
+        .and_where(Expr::col(profile_tag::Column::Kind).eq(kind))
+        .and_where(Expr::col(profile_tag::Column::Tag).eq(tag))
+        .to_owned()
+}
+
+fn text_filter(field: &str, raw: Option<String>) -> ApiResult<Option<String>> {
+    // Control characters (NUL above all, which PostgreSQL refuses in text) never match.
+    let clean = |t: String| t.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_lowercase();
+    let Some(text) = raw.map(clean).filter(|t| !t.is_empty()) else { return Ok(None) };
+    if text.chars().count() > MAX_QUERY_LEN {
+        return Err(ApiError::field(field, "too_long", format!("Use at most {MAX_QUERY_LEN} characters.")));
+    }
+    Ok(Some(text))
+}
+
+fn invalid_cursor() -> ApiError {
+    ApiError::bad_request("The cursor is not valid for this order; start again from the first page.")
+}
+
+fn encode_cursor(sort: DirectorySort, key: &str, id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}|{id}|{key}", sort.as_str()))
+}
+
+fn decode_cursor(sort: DirectorySort, cursor: &str) -> ApiResult<(String, String)> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid_cursor())?)
+        .map_err(|_| invalid_cursor())?;
+    let mut parts = text.splitn(3, '|');
+    if parts.next() != Some(sort.as_str()) {
+        return Err(invalid_cursor());
+    }
+    let id = parts.next().ok_or_else(invalid_cursor)?.to_owned();
+    let key = parts.next().ok_or_else(invalid_cursor)?.to_owned();
+    Ok((key, id))
+}
+
+/// The condition every filter adds up to (all of them combine).
+fn conditions(filter: &mut DirectoryFilter) -> ApiResult<Condition> {
+    let mut all = Condition::all().add(user::Column::Status.eq(AccountStatus::Active.as_str()));
+    if let Some(q) = text_filter("q", filter.q.take())? {
+        for word in q.split_whitespace().take(8) {
+            let name = Expr::expr(Func::lower(Expr::col((user::Entity, user::Column::DisplayName))))
+                .like(contains_pattern(word));
+            let profile_text =
+                profiles_where(Condition::all().add(profile::Column::SearchText.like(contains_pattern(word))));
+            all = all.add(Condition::any().add(name).add(user::Column::Id.in_subquery(profile_text)));
+        }
+    }
+    if let Some(organisation) = text_filter("organisation", filter.organisation.take())? {
+        let lower = Expr::expr(Func::lower(Expr::col((profile::Entity, profile::Column::Organisation))))
+            .like(contains_pattern(&organisation));
+        all = all.add(user::Column::Id.in_subquery(profiles_where(Condition::all().add(lower))));
+    }
+    if let Some(country) = text_filter("country", filter.country.take())? {
+        let code = country.to_ascii_uppercase();
+        all = all
+            .add(user::Column::Id.in_subquery(profiles_where(Condition::all().add(profile::Column::Country.eq(code)))));
+    }
+    if let Some(language) = text_filter("language", filter.language.take())? {
+        all = all.add(user::Column::Id.in_subquery(tagged(LANGUAGE, &normalise_language(&language))));
+    }
+    if let Some(tag) = text_filter("expertise", filter.expertise.take())? {
+        all = all.add(user::Column::Id.in_subquery(tagged(EXPERTISE, &tag.replace(' ', "-"))));
+    }
+    if let Some(tag) = text_filter("interest", filter.interest.take())? {
+        all = all.add(user::Column::Id.in_subquery(tagged(INTEREST, &tag.replace(' ', "-"))));
+    }
+    Ok(all)
+}
+
+/// One page of the directory: three queries for the page (accounts, profiles, tags),
+/// plus one for "most active", whatever the page size.
+pub async fn list(state: &AppState, actor: &Actor, mut filter: DirectoryFilter) -> ApiResult<Page<ProfileSummary>> {
+    policy::require(actor, Action::ReadProfiles, &Resource::Community)?;
+    let limit = pagination::page_size(filter.limit)?;
+    let sort = filter.sort;
+    let cursor = filter.cursor.take().map(|c| decode_cursor(sort, &c)).transpose()?;
+    let mut query = user::Entity::find().filter(conditions(&mut filter)?);
+    let (users, keys): (Vec<user::Model>, HashMap<String, String>) = match sort {
+        DirectorySort::Name => {
+            if let Some((key, id)) = cursor {
+                query = query.filter(
+                    Condition::any()
+                        .add(user::Column::DisplayName.gt(key.clone()))
+                        .add(Condition::all().add(user::Column::DisplayName.eq(key)).add(user::Column::Id.gt(id))),
+                );
+            }
+            let rows = query
+                .order_by_asc(user::Column::DisplayName)
+                .order_by_asc(user::Column::Id)
+                .limit(limit + 1)
+                .all(&state.db)
+                .await?;
+            let keys = rows.iter().map(|u| (u.id.clone(), u.display_name.clone())).collect();
+            (rows, keys)
+        }
+        DirectorySort::Newest => {
+            if let Some((key, id)) = cursor {
+                let at = DateTime::parse_from_rfc3339(&key).map_err(|_| invalid_cursor())?.with_timezone(&Utc);
+                query = query.filter(pagination::older_than(
+                    &pagination::Cursor { at, id },
+                    user::Column::CreatedAt,
+                    user::Column::Id,
+                ));
+            }
+            let rows = query
+                .order_by_desc(user::Column::CreatedAt)
+                .order_by_desc(user::Column::Id)
+                .limit(limit + 1)
+                .all(&state.db)
+                .await?;
+            let keys = rows.iter().map(|u| (u.id.clone(), u.created_at.to_rfc3339())).collect();
+            (rows, keys)
+        }
+        DirectorySort::MostActive => {
+            if let Some((key, id)) = cursor {
+                let score: i64 = key.parse().map_err(|_| invalid_cursor())?;
+                query = query.filter(Condition::any().add(Expr::cust(format!("{ACTIVITY} < {score}"))).add(
+                    Condition::all().add(Expr::cust(format!("{ACTIVITY} = {score}"))).add(user::Column::Id.lt(id)),
+                ));
+            }
+            let scored: Vec<(String, i64)> = query
+                .select_only()
+                .column(user::Column::Id)
+                .column_as(Expr::cust(ACTIVITY), "activity")
+                .order_by(Expr::cust(ACTIVITY), Order::Desc)
+                .order_by_desc(user::Column::Id)
+                .limit(limit + 1)
+                .into_tuple()
+                .all(&state.db)
+                .await?;
+            let ids: Vec<String> = scored.iter().map(|(id, _)| id.clone()).collect();
+            let mut found: HashMap<String, user::Model> = user::Entity::find()
+                .filter(user::Column::Id.is_in(ids))
+                .all(&state.db)
+                .await?
+                .into_iter()
+                .map(|u| (u.id.clone(), u))
+                .collect();
+            let rows = scored.iter().filter_map(|(id, _)| found.remove(id)).collect();
+            let keys = scored.into_iter().map(|(id, score)| (id, score.to_string())).collect();
+            (rows, keys)
+        }
+    };
+    let (users, next_cursor) = pagination::split(users, limit, |u| {
+        encode_cursor(sort, keys.get(&u.id).map(String::as_str).unwrap_or_default(), &u.id)
+    });
+    let items = load_many(&state.db, users).await?.iter().map(summary).collect();
+    Ok(Page { items, next_cursor })
+}
+
+/// Weights of the expert ranking: a declared level counts most, then answers the
+/// community accepted, then any contribution on the subject.
+const DECLARED_WEIGHT: i64 = 10;
+const ACCEPTED_WEIGHT: i64 = 5;
+const CONTRIBUTION_WEIGHT: i64 = 1;
+
+/// The members best matching some tags, best first, among those who accept contact.
+/// Accepted answers and contributions count only where the actor may read them.
+pub async fn experts(
+    state: &AppState,
+    actor: &Actor,
+    raw_tags: Option<String>,
+    limit: Option<u64>,
+) -> ApiResult<Vec<ExpertMatch>> {
+    policy::require(actor, Action::ReadProfiles, &Resource::Community)?;
+    let limit = small_limit(limit, 10, 50)?;
+    let raw: Vec<String> = raw_tags.unwrap_or_default().split(',').map(str::to_owned).collect();
+    let mut errors = crate::services::validate::Errors::default();
+    let tags = super::edit::tags(&mut errors, "tags", &raw);
+    errors.finish()?;
+    if tags.is_empty() || tags.len() > 5 {
+        return Err(ApiError::field("tags", "out_of_range", "Give one to five tags, separated by commas."));
+    }
+    let me = actor.user().map(|u| u.id.clone()).unwrap_or_default();
+
+    let declared: Vec<(String, String, Option<i32>)> = profile_tag::Entity::find()
+        .select_only()
+        .column(profile_tag::Column::UserId)
+        .column(profile_tag::Column::Tag)
+        .column(profile_tag::Column::Level)
+        .filter(profile_tag::Column::Kind.eq(EXPERTISE))
+        .filter(profile_tag::Column::Tag.is_in(tags.clone()))
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let mut scores: HashMap<String, (i64, i64, i64)> = HashMap::new();
+    for (user_id, _, level) in &declared {
+        scores.entry(user_id.clone()).or_default().0 += i64::from(level.unwrap_or(1));
+    }
+
+    let public_read = community::load(&state.db).await?.public_read;
+    if let Some(visible) = policy::visible_topics(actor, public_read) {
+        let tagged_topics = Query::select()
+            .column(topic_tag::Column::TopicId)
+            .from(topic_tag::Entity)
+            .and_where(Expr::col(topic_tag::Column::Tag).is_in(tags.clone()))
+            .to_owned();
+        let readable = Query::select()
+            .column(topic::Column::Id)
+            .from(topic::Entity)
+            .cond_where(visible.clone())
+            .and_where(Expr::col(topic::Column::Id).in_subquery(tagged_topics.clone()))
+            .to_owned();
+        let accepted_posts = Query::select()
+            .column(topic::Column::AcceptedPostId)
+            .from(topic::Entity)
+            .cond_where(visible)
+            .and_where(Expr::col(topic::Column::Id).in_subquery(tagged_topics))
+            .and_where(Expr::col(topic::Column::AcceptedPostId).is_not_null())
+            .to_owned();
+        let accepted: Vec<(Option<String>, i64)> = post::Entity::find()
+            .select_only()
+            .column(post::Column::AuthorId)
+            .column_as(Expr::col(post::Column::Id).count(), "n")
+            .filter(post::Column::Id.in_subquery(accepted_posts))
+            .filter(post::Column::AuthorId.is_not_null())
+            .filter(post::Column::DeletedAt.is_null())
+            .group_by(post::Column::AuthorId)
+            .into_tuple()
+            .all(&state.db)
+            .await?;
+        for (author, n) in accepted.into_iter().filter_map(|(a, n)| Some((a?, n))) {
+            scores.entry(author).or_default().1 += n;
+        }
+        let posts: Vec<(Option<String>, i64)> = post::Entity::find()
+            .select_only()
+            .column(post::Column::AuthorId)
+            .column_as(Expr::col(post::Column::Id).count(), "n")
+            .filter(post::Column::TopicId.in_subquery(readable))
+            .filter(post::Column::AuthorId.is_not_null())
+            .filter(post::Column::DeletedAt.is_null())
+            .filter(post::Column::HiddenAt.is_null())
+            .group_by(post::Column::AuthorId)
+            .into_tuple()
+            .all(&state.db)
+            .await?;
+        for (author, n) in posts.into_iter().filter_map(|(a, n)| Some((a?, n))) {
+            scores.entry(author).or_default().2 += n;
+        }
+    }
+    if let Some(visible) = policy::visible_library_items(actor, public_read) {
+        let tagged_items = Query::select()
+            .column(library_item_tag::Column::ItemId)
+            .from(library_item_tag::Entity)
+            .and_where(Expr::col(library_item_tag::Column::Tag).is_in(tags.clone()))
+            .to_owned();
+        let items: Vec<(Option<String>, i64)> = library_item::Entity::find()
+            .select_only()
+            .column(library_item::Column::OwnerId)
+            .column_as(Expr::col(library_item::Column::Id).count(), "n")
+            .filter(visible)
+            .filter(library_item::Column::Id.in_subquery(tagged_items))
+            .filter(library_item::Column::OwnerId.is_not_null())
+            .group_by(library_item::Column::OwnerId)
+            .into_tuple()
+            .all(&state.db)
+            .await?;
+        for (owner, n) in items.into_iter().filter_map(|(a, n)| Some((a?, n))) {
+            scores.entry(owner).or_default().2 += n;
+        }
+    }
+    scores.remove(&me);
+    if scores.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Only active members who accept contact are suggested.
+    let open = profiles_where(Condition::all().add(profile::Column::AllowContact.eq(true)));
+    let candidates = user::Entity::find()
+        .filter(user::Column::Id.is_in(scores.keys().cloned().collect::<Vec<_>>()))
+        .filter(user::Column::Status.eq(AccountStatus::Active.as_str()))
+        .filter(user::Column::Id.in_subquery(open))
+        .all(&state.db)
+        .await?;
+    let score_of = |id: &str| {
+        let (declared, accepted, contributions) = scores.get(id).copied().unwrap_or_default();
+        (
+            declared * DECLARED_WEIGHT + accepted * ACCEPTED_WEIGHT + contributions * CONTRIBUTION_WEIGHT,
+            accepted,
+            contributions,
+        )
+    };
+    let mut ranked: Vec<user::Model> = candidates;
+    ranked.sort_by(|a, b| score_of(&b.id).0.cmp(&score_of(&a.id).0).then_with(|| a.display_name.cmp(&b.display_name)));
+    ranked.truncate(usize::try_from(limit).unwrap_or(10));
+    let wanted: HashSet<&String> = tags.iter().collect();
+    let loaded = load_many(&state.db, ranked).await?;
+    Ok(loaded
+        .iter()
+        .map(|l| {
+            let member = summary(l);
+            let matched_expertise = member.expertise.iter().filter(|e| wanted.contains(&e.tag)).cloned().collect();
+            let (score, accepted_answers, contributions) = score_of(&l.user.id);
+            ExpertMatch { member, score, matched_expertise, accepted_answers, contributions }
+        })
+        .collect())
+}
+
+/// The expertise tags in use among active members, most declared first.
+pub async fn expertise_tags(
+    state: &AppState,
+    actor: &Actor,
+    prefix: Option<String>,
+    limit: Option<u64>,
+) -> ApiResult<Vec<ExpertiseTag>> {
+    policy::require(actor, Action::ReadProfiles, &Resource::Community)?;
+    let limit = small_limit(limit, 20, 100)?;
+    let active = Query::select()
+        .column(user::Column::Id)
+        .from(user::Entity)
+        .and_where(Expr::col(user::Column::Status).eq(AccountStatus::Active.as_str()))
+        .to_owned();
+    let mut query = profile_tag::Entity::find()
+        .select_only()
+        .column(profile_tag::Column::Tag)
+        .column_as(Expr::col(profile_tag::Column::UserId).count(), "members")
+        .filter(profile_tag::Column::Kind.eq(EXPERTISE))
+        .filter(profile_tag::Column::UserId.in_subquery(active));
+    if let Some(prefix) = text_filter("prefix", prefix)? {
+        let pattern = LikeExpr::new(format!("{}%", escape_like(&prefix.replace(' ', "-")))).escape('\\');
+        query = query.filter(profile_tag::Column::Tag.like(pattern));
+    }
+    let rows: Vec<(String, i64)> = query
+        .group_by(profile_tag::Column::Tag)
+        .order_by(Expr::col(profile_tag::Column::UserId).count(), Order::Desc)
+        .order_by_asc(profile_tag::Column::Tag)
+        .limit(limit)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    Ok(rows.into_iter().map(|(tag, members)| ExpertiseTag { tag, members }).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_in_search_text_are_escaped() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
+}
