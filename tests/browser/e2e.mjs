@@ -8,7 +8,9 @@
 // the admin answers, the question is accepted as solved, and the bell tells the asker.
 // In the Library, the admin shares a PDF, uploads a second version and downloads the
 // first, shares a picture that gets a thumbnail, and filters the index; the second
-// member comments in the item's discussion.
+// member comments in the item's discussion and bookmarks it. In Members, the admin
+// fills in a profile with expertise and privacy choices; the second member finds the
+// admin by expertise, opens the profile (without the hidden email) and sends a message.
 // Every wait is on an observable condition; nothing sleeps.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -585,6 +587,64 @@ try {
     await second.fill('#reply-body', 'Does this work for clay soils too?');
     await second.click('button[type=submit]:has-text("Post reply")');
     await second.locator('.post-list', { hasText: 'Does this work for clay soils too?' }).waitFor();
+  });
+
+  await step('the second member bookmarks the item and finds it in My bookmarks', async () => {
+    await second.click('button[data-testid=bookmark]');
+    await second.locator('[data-testid=bookmarked]').waitFor();
+    await second.goto(base + '/bookmarks');
+    await second.locator('[data-testid=bookmark-row]', { hasText: guideTitle }).waitFor();
+  });
+
+  await step('the admin fills in a profile with expertise and privacy choices', async () => {
+    await page.goto(base + '/me/profile');
+    await page.fill('#headline', 'Soil scientist supporting farmer field schools');
+    await page.fill('#organisation', 'Kenya Soil Survey');
+    await page.fill('#country', 'ke');
+    await page.fill('#city', 'Nakuru');
+    await page.fill('#languages', 'en, sw');
+    await page.click('button:has-text("Add an area of expertise")');
+    await page.fill('[data-testid=expertise-row] input[type=text]', 'soil-testing');
+    await page.selectOption('[data-testid=expertise-row] select', 'expert');
+    await page.selectOption('#email_visibility', 'facilitators');
+    await page.check('#allow_contact');
+    await page.click('button[type=submit]:has-text("Save")');
+    await page.locator('.status-note', { hasText: 'Profile saved.' }).waitFor();
+    await page.screenshot({ path: out + 'profile-editor.png', fullPage: true });
+  });
+
+  await step('the second member finds the admin by expertise, opens the profile and sends a message', async () => {
+    await second.click('nav a:has-text("Members")');
+    await second.fill('#dir-expertise', 'soil-testing');
+    await second.click('form[role=search] button[type=submit]');
+    await second.waitForURL(/expertise=soil-testing/);
+    const card = second.locator('[data-testid=member-card]', { hasText: name });
+    await card.waitFor();
+    assert.equal(await second.locator('[data-testid=member-card]').count(), 1, 'only the expert matches');
+    await second.screenshot({ path: out + 'directory.png' });
+    await card.locator('a', { hasText: name }).click();
+    await second.locator('h1#profile-name', { hasText: name }).waitFor();
+    await second.locator('.tag.expertise', { hasText: 'soil-testing' }).waitFor();
+    // The email is for facilitators only: a member's page does not contain it.
+    assert.equal(await second.locator('[data-testid=profile-email]').count(), 0);
+    assert.ok(!(await second.content()).includes(email), 'the hidden email is nowhere in the page');
+    await second.fill('#contact-subject', 'Clay soils');
+    await second.fill('#contact-message', 'Could we talk about sampling clay soils?');
+    await second.click('button[type=submit]:has-text("Send message")');
+    await second.locator('.status-note', { hasText: 'Message sent.' }).waitFor();
+    await second.screenshot({ path: out + 'profile.png', fullPage: true });
+  });
+
+  await step('the admin sees the message in the notifications and previews the profile as a member', async () => {
+    await page.goto(base + '/notifications');
+    await page.locator('li', { hasText: 'Clay soils' }).first().waitFor();
+    await page.goto(base + '/me/profile');
+    await page.click('a:has-text("View my profile")');
+    await page.locator('[data-testid=profile-email]').waitFor();
+    await page.click('a:has-text("See it as a member does")');
+    await page.locator('[data-testid=viewing-as-member]').waitFor();
+    await page.locator('h1#profile-name', { hasText: name }).waitFor();
+    assert.equal(await page.locator('[data-testid=profile-email]').count(), 0);
   });
 
   await step('sections not built yet say so', async () => {

@@ -86,10 +86,17 @@ fn NotificationList() -> impl IntoView {
                         <ul class="rows notifications">
                             {move || {
                                 paged.items.get().into_iter().map(|n| {
-                                    let href = match &n.post_id {
-                                        Some(post) => format!("/discussions/{}#post-{post}", n.topic_id),
-                                        None => format!("/discussions/{}", n.topic_id),
+                                    // A message leads to its sender's profile (to answer), the rest to the post.
+                                    let href = match (&n.kind, &n.post_id) {
+                                        (NotificationKind::Contact, _) => n
+                                            .actor
+                                            .as_ref()
+                                            .map(|a| format!("/members/{}", a.id))
+                                            .unwrap_or_else(|| "/notifications".to_owned()),
+                                        (_, Some(post)) => format!("/discussions/{}#post-{post}", n.topic_id),
+                                        (_, None) => format!("/discussions/{}", n.topic_id),
                                     };
+                                    let message = n.message.clone();
                                     let (id, read) = (n.id.clone(), n.read);
                                     let target = href.clone();
                                     let navigate = navigate.clone();
@@ -121,6 +128,7 @@ fn NotificationList() -> impl IntoView {
                                                 <span class="meta">
                                                     <time datetime=format::iso(n.created_at)>{format::date_time(n.created_at)}</time>
                                                 </span>
+                                                {message.map(|m| view! { <p class="contact-message">{m}</p> })}
                                             </div>
                                         </li>
                                     }
