@@ -497,6 +497,7 @@ pub enum Msg {
     WhoSeesEmail,
     WhoSeesLinks,
     YourData,
+    ProfileTagsHint,
 }
 
 /// The text of a message in the viewer's language.
@@ -1016,6 +1017,7 @@ fn english(msg: Msg) -> &'static str {
         WhoSeesEmail => "Who sees my email address",
         WhoSeesLinks => "Who sees my links",
         YourData => "Your data and account",
+        ProfileTagsHint => "Up to 10, separated by commas: soil-health, composting",
     }
 }
 

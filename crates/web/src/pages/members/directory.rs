@@ -176,7 +176,7 @@ fn Directory() -> impl IntoView {
                         </div>
                     })
                     .collect_view()}
-                <div class="field">
+                <div class="field sort">
                     <label for="dir-sort">{t(Msg::SortBy)}</label>
                     <select id="dir-sort" on:change=move |ev| {
                         if let Some(s) = SORTS.into_iter().find(|s| s.as_str() == event_target_value(&ev)) {

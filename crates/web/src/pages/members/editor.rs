@@ -257,8 +257,8 @@ fn Editor(mine: MyProfile, etag: String) -> impl IntoView {
                 }>{t(Msg::AddExpertise)}</button>
                 {move || field_error(error, "expertise").get().map(|m| view! { <p class="field-error">{m}</p> })}
             </fieldset>
-            <TextField id="interests" label=t(Msg::Interests) hint=t(Msg::TagsHint) value=interests error=field_error(error, "interests") required=false/>
-            <TextField id="open_to_contact_about" label=t(Msg::OpenToContactAbout) hint=t(Msg::TagsHint) value=open_about error=field_error(error, "open_to_contact_about") required=false/>
+            <TextField id="interests" label=t(Msg::Interests) hint=t(Msg::ProfileTagsHint) value=interests error=field_error(error, "interests") required=false/>
+            <TextField id="open_to_contact_about" label=t(Msg::OpenToContactAbout) hint=t(Msg::ProfileTagsHint) value=open_about error=field_error(error, "open_to_contact_about") required=false/>
             <fieldset class="field rows">
                 <legend>{t(Msg::Links)}</legend>
                 <For each=move || links.get() key=|(key, _)| *key let((key, row))>
