@@ -486,6 +486,32 @@ try {
     await second.locator('[data-testid=topic-row] [data-testid=pinned-badge]').waitFor();
   });
 
+  await step('the asker watches the category, and sees it in the list of what they watch', async () => {
+    await second.selectOption('#filter-category', { label: category });
+    await second.waitForURL(/category=soil-science/);
+    const watch = second.locator('button[data-testid=watch-category]');
+    await watch.waitFor();
+    assert.equal(await watch.getAttribute('aria-pressed'), 'false');
+    await watch.click();
+    await second.locator('button[data-testid=watch-category][aria-pressed=true]', { hasText: 'Stop watching' }).waitFor();
+    await second.goto(base + '/notifications');
+    await second.locator('[data-testid=watch-row]', { hasText: category }).waitFor();
+  });
+
+  await step('the admin splits the asker\'s reply off into a new topic', async () => {
+    await page.goto(topicUrl);
+    await page.click('.moderation button:has-text("Split replies")');
+    const reply = page.locator('[data-testid=post]', { hasText: 'it worked' });
+    await reply.locator('input.split-check').check();
+    await page.fill('#split-title', 'Trying loss-on-ignition in the field');
+    await page.click('.split-form button[type=submit]:has-text("Split off (1 chosen)")');
+    await page.locator('h1#topic-title', { hasText: 'Trying loss-on-ignition in the field' }).waitFor();
+    await page.locator('[data-testid=post]', { hasText: 'it worked' }).waitFor();
+    await page.goto(topicUrl);
+    await page.locator('[data-testid=post]').first().waitFor();
+    assert.equal(await page.locator('[data-testid=post]', { hasText: 'it worked' }).count(), 0);
+  });
+
   // Two small files made here: a one-page PDF (two versions) and a PNG picture.
   const pdf = (label) => {
     const content = `BT /F1 24 Tf 30 140 Td (${label}) Tj ET 0.2 0.4 0.7 rg 30 30 240 60 re f`;

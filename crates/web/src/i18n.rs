@@ -498,6 +498,18 @@ pub enum Msg {
     WhoSeesLinks,
     YourData,
     ProfileTagsHint,
+    SplitReplies,
+    SplitHint,
+    NewTopicTitle,
+    SplitCount,
+    SplitThisReply,
+    WatchCategory,
+    UnwatchCategory,
+    WatchGroup,
+    UnwatchGroup,
+    Watching,
+    WatchingNothing,
+    Since,
 }
 
 /// The text of a message in the viewer's language.
@@ -1018,6 +1030,18 @@ fn english(msg: Msg) -> &'static str {
         WhoSeesLinks => "Who sees my links",
         YourData => "Your data and account",
         ProfileTagsHint => "Up to 10, separated by commas: soil-health, composting",
+        SplitReplies => "Split replies into a new topic…",
+        SplitHint => "Tick the replies to move, then name the new topic.",
+        NewTopicTitle => "Title of the new topic",
+        SplitCount => "Split off ({n} chosen)",
+        SplitThisReply => "Move this reply to the new topic",
+        WatchCategory => "Watch this category",
+        UnwatchCategory => "Stop watching this category",
+        WatchGroup => "Watch this group",
+        UnwatchGroup => "Stop watching this group",
+        Watching => "What you watch",
+        WatchingNothing => "You watch nothing yet: use Watch on a topic, a category or a group.",
+        Since => "since",
     }
 }
 

@@ -12,6 +12,7 @@ use crate::api::{self, ApiError};
 use crate::components::status::{Empty, ErrorAlert, ErrorSlot, Loading};
 use crate::format;
 use crate::i18n::{self, Msg, t};
+use crate::pages::discussions::watch::WatchList;
 use crate::pages::paged::Paged;
 use crate::state::{SessionState, Unread, use_session, use_unread};
 
@@ -43,7 +44,11 @@ pub fn NotificationsPage() -> impl IntoView {
                 <p class="notice">{t(Msg::SignInForNotifications)} " " <a href="/login">{t(Msg::SignIn)}</a></p>
             }
             .into_any(),
-            SessionState::SignedIn(_) => view! { <NotificationList/> }.into_any(),
+            SessionState::SignedIn(_) => view! {
+                <NotificationList/>
+                <WatchList/>
+            }
+            .into_any(),
         }}
     }
 }

@@ -9,10 +9,12 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::TopicList;
+use super::watch::WatchToggle;
 use crate::api;
 use crate::components::status::Loading;
 use crate::i18n::{Msg, t};
 use crate::state::{SessionState, use_session};
+use copse_shared::discussions::WatchTarget;
 
 /// The filters, as read from and written to the address.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -145,6 +147,17 @@ fn Index(signed_in: bool) -> impl IntoView {
                 </div>
             })}
         </div>
+        {move || {
+            // The chosen category, once known, can be watched for new topics.
+            let chosen = filters.with(|f| f.category.clone())?;
+            let list = categories.get()?.ok()?;
+            let category = list.into_iter().find(|c| c.slug == chosen || c.id == chosen)?;
+            signed_in.then(|| view! {
+                <div class="page-actions">
+                    <WatchToggle target=WatchTarget::Category id=category.id/>
+                </div>
+            })
+        }}
         <TopicList query=Signal::derive(move || filters.with(Filters::query)) empty=Msg::NoTopics/>
     }
 }

@@ -5,6 +5,7 @@ pub mod index;
 pub mod new;
 pub mod post;
 pub mod topic;
+pub mod watch;
 
 use copse_shared::discussions::{TopicKind, TopicSummary};
 use copse_shared::endpoint::query_string;

@@ -195,6 +195,29 @@ pub fn PostItem(post: Post, ctx: TopicCtx) -> impl IntoView {
     view! {
         <article id=anchor tabindex="-1" class="post" class:accepted=accepted aria-labelledby=head_id.clone() data-testid="post">
             <header class="post-head" id=head_id.clone()>
+                {move || (number > 1 && ctx.split.with(Option::is_some)).then(|| {
+                    let check_id = format!("split-{}", id.get_value());
+                    view! {
+                        <input
+                            type="checkbox"
+                            id=check_id.clone()
+                            class="split-check"
+                            prop:checked=move || ctx.split.with(|s| s.as_ref().is_some_and(|s| s.contains(&id.get_value())))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                ctx.split.update(|s| {
+                                    if let Some(s) = s {
+                                        s.retain(|p| *p != id.get_value());
+                                        if on {
+                                            s.push(id.get_value());
+                                        }
+                                    }
+                                });
+                            }
+                        />
+                        <label class="visually-hidden" for=check_id>{t(Msg::SplitThisReply)}</label>
+                    }
+                })}
                 <strong class="post-author">{post.with_untracked(author_name)}</strong>
                 <span class="meta">
                     {format!("#{number} · ")}

@@ -3,17 +3,18 @@
 
 use copse_shared::ErrorCode;
 use copse_shared::discussions::{
-    Category, CreatePostRequest, MoveTopicRequest, Post, Topic, TopicKind, TopicStateRequest, UpdateTopicRequest,
-    WatchTarget,
+    Category, CreatePostRequest, MoveTopicRequest, Post, SplitTopicRequest, Topic, TopicKind, TopicStateRequest,
+    UpdateTopicRequest, WatchTarget,
 };
 use copse_shared::endpoints::{
-    AddWatch, CreatePost, GetTopic, ListCategories, ListPosts, MoveTopic, RemoveWatch, SetTopicState, UpdateTopic,
+    AddWatch, CreatePost, GetTopic, ListCategories, ListPosts, MoveTopic, RemoveWatch, SetTopicState, SplitTopic,
+    UpdateTopic,
 };
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map};
 use wasm_bindgen::JsCast;
 
 use super::post::PostItem;
@@ -53,6 +54,8 @@ pub struct TopicCtx {
     /// The post being edited and the one being flagged (one at a time).
     pub editing: RwSignal<Option<String>>,
     pub flagging: RwSignal<Option<String>>,
+    /// While a moderator splits the topic: the replies ticked so far.
+    pub split: RwSignal<Option<Vec<String>>>,
 }
 
 impl TopicCtx {
@@ -65,6 +68,7 @@ impl TopicCtx {
             reply_box: NodeRef::new(),
             editing: RwSignal::new(None),
             flagging: RwSignal::new(None),
+            split: RwSignal::new(None),
         }
     }
 
@@ -398,9 +402,64 @@ fn ModerationBar(ctx: TopicCtx) -> impl IntoView {
                 </select>
                 <button type="button" class="secondary" disabled=busy on:click=move_topic>{t(Msg::Move)}</button>
             </div>
+            <SplitForm ctx=ctx/>
             <StatusNote message=note.into()/>
             <ErrorSlot error=error/>
         </section>
+    }
+}
+
+/// Splits the ticked replies off into a new topic, then opens it.
+#[component]
+fn SplitForm(ctx: TopicCtx) -> impl IntoView {
+    let title = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let navigate = use_navigate();
+    let chosen = move || ctx.split.with(|s| s.as_ref().map_or(0, Vec::len));
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let post_ids = ctx.split.get_untracked().unwrap_or_default();
+        let body = SplitTopicRequest { post_ids, title: title.get_untracked(), category: None };
+        busy.set(true);
+        error.set(None);
+        let (id, navigate) = (ctx.id(), navigate.clone());
+        spawn_local(async move {
+            match api::call(&SplitTopic { id, body }).await {
+                Ok(topic) => {
+                    ctx.split.set(None);
+                    navigate(&format!("/discussions/{}", topic.summary.id), Default::default());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    move || {
+        match ctx.split.with(Option::is_some) {
+        false => view! {
+            <div class="form-actions">
+                <button type="button" class="secondary" on:click=move |_| ctx.split.set(Some(Vec::new()))>
+                    {t(Msg::SplitReplies)}
+                </button>
+            </div>
+        }
+        .into_any(),
+        true => view! {
+            <form class="split-form" on:submit=submit.clone() novalidate>
+                <p class="hint">{t(Msg::SplitHint)}</p>
+                <ErrorSlot error=error fields=&["post_ids", "title"]/>
+                <TextField id="split-title" label=t(Msg::NewTopicTitle) value=title error=field_error(error, "title")/>
+                <div class="form-actions">
+                    <button class="primary" type="submit" disabled=move || busy.get() || chosen() == 0>
+                        {move || i18n::fill(Msg::SplitCount, &[("n", &chosen().to_string())])}
+                    </button>
+                    <button class="secondary" type="button" on:click=move |_| ctx.split.set(None)>{t(Msg::Cancel)}</button>
+                </div>
+            </form>
+        }
+        .into_any(),
+    }
     }
 }
 

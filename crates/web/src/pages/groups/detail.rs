@@ -19,10 +19,12 @@ use crate::components::tabs::{TabList, TabPanel};
 use crate::format;
 use crate::i18n::{self, Msg, t};
 use crate::pages::discussions::TopicList;
+use crate::pages::discussions::watch::WatchToggle;
 use crate::pages::library::index::ItemList;
 use crate::pages::paged::Paged;
 use crate::pages::placeholder::NotFound;
 use crate::state::{SessionState, use_session};
+use copse_shared::discussions::WatchTarget;
 
 #[component]
 pub fn GroupPage() -> impl IntoView {
@@ -159,6 +161,10 @@ fn GroupView(group: Group, etag: String, viewer: Option<User>) -> impl IntoView 
                         />
                     }
                 }
+            })}
+            {signed_in.then(|| {
+                let id = state.group.with_untracked(|g| g.id.clone());
+                view! { <div class="page-actions"><WatchToggle target=WatchTarget::Group id=id/></div> }
             })}
             {move || state.error.get().map(|e| view! { <ErrorAlert message=e.message()/> })}
         </header>
