@@ -80,3 +80,71 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
         }
     }
 }
+
+/// A list endpoint whose next page is asked for with a cursor.
+pub trait CursorQuery: copse_shared::Endpoint + Clone + Send + Sync + 'static {
+    /// The same query, from `cursor` on.
+    fn at_cursor(&self, cursor: String) -> Self;
+}
+
+macro_rules! cursor_query {
+    ($($endpoint:ty),* $(,)?) => {$(
+        impl CursorQuery for $endpoint {
+            fn at_cursor(&self, cursor: String) -> Self {
+                Self { cursor: Some(cursor), ..self.clone() }
+            }
+        }
+    )*};
+}
+
+cursor_query!(
+    copse_shared::endpoints::ListTopics,
+    copse_shared::endpoints::ListLibraryItems,
+    copse_shared::endpoints::ListDirectory,
+);
+
+/// A list read from a query that the page may change (its filters): the first page
+/// through a resource (loading and errors shown), then "Load more". `row` renders one
+/// item; `key` tells items apart.
+pub fn paged_list<Q, T, V>(
+    query: Signal<Q>,
+    key: fn(&T) -> String,
+    row: fn(T) -> V,
+    empty: crate::i18n::Msg,
+    class: &'static str,
+    label: &'static str,
+) -> impl IntoView
+where
+    Q: CursorQuery<Response = Page<T>>,
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    use crate::components::status::{Empty, Loading};
+    let resource = LocalResource::new(move || {
+        let q = query.get();
+        async move { crate::api::call(&q).await }
+    });
+    view! {
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || resource.get().map(|result| match result {
+                Ok(page) => {
+                    let paged = Paged::new(page);
+                    let first = query.get_untracked();
+                    let on_load = Callback::new(move |_| {
+                        let next = first.clone();
+                        paged.load_more(move |cursor| async move { crate::api::call(&next.at_cursor(cursor)).await })
+                    });
+                    view! {
+                        {move || paged.is_empty().then(|| view! { <Empty text=crate::i18n::t(empty)/> })}
+                        <ul class=class aria-label=label>
+                            <For each=move || paged.items.get() key=key children=row/>
+                        </ul>
+                        {paged.footer(on_load)}
+                    }
+                    .into_any()
+                }
+                Err(e) => crate::pages::discussions::error_view(e).into_any(),
+            })}
+        </Transition>
+    }
+}

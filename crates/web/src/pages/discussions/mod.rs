@@ -12,11 +12,11 @@ use copse_shared::endpoint::query_string;
 use copse_shared::endpoints::ListTopics;
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError};
-use crate::components::status::{Empty, ErrorAlert, Loading};
+use crate::api::ApiError;
+use crate::components::status::ErrorAlert;
 use crate::format;
 use crate::i18n::{self, Msg, t};
-use crate::pages::paged::Paged;
+use crate::pages::paged::paged_list;
 
 pub use index::DiscussionsPage;
 pub use new::NewTopicPage;
@@ -104,38 +104,14 @@ pub fn TopicRow(topic: TopicSummary) -> impl IntoView {
 /// A page of topics with "Load more"; `query` gives the first page's filters.
 #[component]
 pub fn TopicList(#[prop(into)] query: Signal<ListTopics>, empty: Msg) -> impl IntoView {
-    let resource = LocalResource::new(move || {
-        let q = query.get();
-        async move { api::call(&q).await }
-    });
-    view! {
-        <Transition fallback=|| view! { <Loading/> }>
-            {move || resource.get().map(|result| match result {
-                Ok(page) => {
-                    let paged = Paged::new(page);
-                    let first = query.get_untracked();
-                    let on_load = Callback::new(move |_| {
-                        let mut next = first.clone();
-                        paged.load_more(move |cursor| async move {
-                            next.cursor = Some(cursor);
-                            api::call(&next).await
-                        })
-                    });
-                    view! {
-                        {move || paged.is_empty().then(|| view! { <Empty text=t(empty)/> })}
-                        <ul class="topics" aria-label=t(Msg::Topics)>
-                            <For each=move || paged.items.get() key=|topic: &TopicSummary| topic.id.clone() let(topic)>
-                                <TopicRow topic=topic/>
-                            </For>
-                        </ul>
-                        {paged.footer(on_load)}
-                    }
-                    .into_any()
-                }
-                Err(e) => error_view(e).into_any(),
-            })}
-        </Transition>
-    }
+    paged_list(
+        query,
+        |t: &TopicSummary| t.id.clone(),
+        |topic| view! { <TopicRow topic=topic/> },
+        empty,
+        "topics",
+        t(Msg::Topics),
+    )
 }
 
 /// An error as a page shows it: the server's message, with a way to sign in when

@@ -9,12 +9,10 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{Filters, ItemRow, kind_label};
-use crate::api;
-use crate::components::status::{Empty, Loading};
+use crate::components::status::Loading;
 use crate::i18n::{Msg, t};
-use crate::pages::discussions::error_view;
 use crate::pages::discussions::new::my_groups;
-use crate::pages::paged::Paged;
+use crate::pages::paged::paged_list;
 use crate::state::{SessionState, use_session};
 
 #[component]
@@ -190,36 +188,12 @@ fn Index(signed_in: bool) -> impl IntoView {
 /// A page of items with "Load more"; `query` gives the first page's filters.
 #[component]
 pub fn ItemList(#[prop(into)] query: Signal<ListLibraryItems>) -> impl IntoView {
-    let resource = LocalResource::new(move || {
-        let q = query.get();
-        async move { api::call(&q).await }
-    });
-    view! {
-        <Transition fallback=|| view! { <Loading/> }>
-            {move || resource.get().map(|result| match result {
-                Ok(page) => {
-                    let paged = Paged::new(page);
-                    let first = query.get_untracked();
-                    let on_load = Callback::new(move |_| {
-                        let mut next = first.clone();
-                        paged.load_more(move |cursor| async move {
-                            next.cursor = Some(cursor);
-                            api::call(&next).await
-                        })
-                    });
-                    view! {
-                        {move || paged.is_empty().then(|| view! { <Empty text=t(Msg::NoLibraryItems)/> })}
-                        <ul class="library-items" aria-label=t(Msg::LibraryItems)>
-                            <For each=move || paged.items.get() key=|item: &LibraryItemSummary| item.id.clone() let(item)>
-                                <ItemRow item=item/>
-                            </For>
-                        </ul>
-                        {paged.footer(on_load)}
-                    }
-                    .into_any()
-                }
-                Err(e) => error_view(e).into_any(),
-            })}
-        </Transition>
-    }
+    paged_list(
+        query,
+        |item: &LibraryItemSummary| item.id.clone(),
+        |item| view! { <ItemRow item=item/> },
+        Msg::NoLibraryItems,
+        "library-items",
+        t(Msg::LibraryItems),
+    )
 }

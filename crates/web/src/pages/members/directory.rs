@@ -13,10 +13,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{MemberCard, expertise_tags};
 use crate::api::{self, ApiError};
-use crate::components::status::{Empty, ErrorSlot, Loading, busy_text};
+use crate::components::status::{ErrorSlot, Loading, busy_text};
 use crate::i18n::{self, Msg, t};
-use crate::pages::discussions::error_view;
-use crate::pages::paged::Paged;
+use crate::pages::paged::paged_list;
 use crate::state::{SessionState, use_session};
 
 /// The directory's filters, as the address carries them.
@@ -202,38 +201,14 @@ fn Directory() -> impl IntoView {
 
 #[component]
 fn MemberList(#[prop(into)] query: Signal<ListDirectory>) -> impl IntoView {
-    let resource = LocalResource::new(move || {
-        let q = query.get();
-        async move { api::call(&q).await }
-    });
-    view! {
-        <Transition fallback=|| view! { <Loading/> }>
-            {move || resource.get().map(|result| match result {
-                Ok(page) => {
-                    let paged = Paged::new(page);
-                    let first = query.get_untracked();
-                    let on_load = Callback::new(move |_| {
-                        let mut next = first.clone();
-                        paged.load_more(move |cursor| async move {
-                            next.cursor = Some(cursor);
-                            api::call(&next).await
-                        })
-                    });
-                    view! {
-                        {move || paged.is_empty().then(|| view! { <Empty text=t(Msg::NoMembersMatch)/> })}
-                        <ul class="member-grid" aria-label=t(Msg::Directory)>
-                            <For each=move || paged.items.get() key=|m: &ProfileSummary| m.id.clone() let(member)>
-                                <MemberCard member=member/>
-                            </For>
-                        </ul>
-                        {paged.footer(on_load)}
-                    }
-                    .into_any()
-                }
-                Err(e) => error_view(e).into_any(),
-            })}
-        </Transition>
-    }
+    paged_list(
+        query,
+        |m: &ProfileSummary| m.id.clone(),
+        |member| view! { <MemberCard member=member/> },
+        Msg::NoMembersMatch,
+        "member-grid",
+        t(Msg::Directory),
+    )
 }
 
 /// "Ask an expert": the members whose declared expertise, accepted answers and
