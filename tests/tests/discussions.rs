@@ -4,10 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use copse_shared::ErrorCode;
+use copse_shared::Page;
 use copse_shared::client::Client;
 use copse_shared::discussions::*;
 use copse_shared::endpoints::*;
-use copse_shared::groups::{CreateGroupRequest, GroupVisibility, InviteToGroupRequest};
+use copse_shared::groups::{
+    ChangeGroupRoleRequest, CreateGroupRequest, GroupRole, GroupVisibility, InviteToGroupRequest,
+};
 use copse_tests::{PASSWORD, TestApp, problem};
 
 struct Forum {
@@ -549,7 +552,10 @@ async fn list_requests_issue_the_same_number_of_statements_for_two_rows_or_twent
         request.0.group = Some(group.slug.clone()).filter(|_| n % 2 == 0);
         let t = f.admin.call(&request).await.unwrap();
         first_topic.get_or_insert(t.summary.id.clone());
-        f.carlos.call(&reply(&t.summary.id, "A reply")).await.unwrap();
+        // The few rows have the same shape as the many (a quote among them), so that
+        // only their number differs.
+        let quoting = CreatePostRequest { body: "A reply".into(), quote_post_id: Some(t.opening_post.id.clone()) };
+        f.carlos.call(&CreatePost { id: t.summary.id.clone(), body: quoting }).await.unwrap();
     }
     let topic_id = first_topic.unwrap();
     let few_topics = statements(&f, "/api/v1/topics?limit=50").await;
@@ -577,6 +583,94 @@ async fn list_requests_issue_the_same_number_of_statements_for_two_rows_or_twent
     assert_eq!(many_posts, few_posts, "the post list must not issue a query per post");
     assert!(many_topics <= 10, "{many_topics} statements for one topic list");
     assert!(many_posts <= 12, "{many_posts} statements for one post list");
+}
+
+async fn statements_as(f: &Forum, who: &Client, path: &str) -> (u32, usize) {
+    let response = f.app.client.http().get(f.app.url(path)).bearer_auth(who.token().unwrap()).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let count = response.headers().get("x-sql-statements").unwrap().to_str().unwrap().parse().unwrap();
+    let page: Page<Flag> = response.json().await.unwrap();
+    (count, page.items.len())
+}
+
+#[tokio::test]
+async fn the_flag_queue_issues_the_same_number_of_statements_for_two_flags_or_twenty() {
+    let f = forum_with(|s| {
+        s.expose_sql_count = true;
+        s.writes_per_minute = 10_000;
+    })
+    .await;
+    let group = f
+        .admin
+        .call(&CreateGroup(CreateGroupRequest {
+            name: "Soil".into(),
+            slug: None,
+            description: String::new(),
+            visibility: GroupVisibility::Private,
+        }))
+        .await
+        .unwrap();
+    // Carlos facilitates the group: he sees only the flags in its topics.
+    let invite =
+        |email: &str| InviteToGroup { group: group.slug.clone(), body: InviteToGroupRequest { email: email.into() } };
+    f.admin.call(&invite("carlos@example.org")).await.unwrap();
+    f.admin.call(&invite("amina@example.org")).await.unwrap();
+    f.carlos.call(&JoinGroup { group: group.slug.clone() }).await.unwrap();
+    f.amina.call(&JoinGroup { group: group.slug.clone() }).await.unwrap();
+    f.admin
+        .call(&ChangeGroupRole {
+            group: group.slug.clone(),
+            user: f.carlos_id.clone(),
+            body: ChangeGroupRoleRequest { role: GroupRole::Facilitator },
+        })
+        .await
+        .unwrap();
+    // Each flag is on a reply (quoting its opening post, with a reaction) in a topic
+    // of its own; half of the topics are in the group.
+    let flag_in_new_topic = |n: usize| {
+        let f = &f;
+        let group = group.slug.clone();
+        async move {
+            let mut request = topic_request(&f.category, &format!("Topic {n}"), TopicKind::Question);
+            request.0.group = Some(group).filter(|_| n.is_multiple_of(2));
+            let t = f.amina.call(&request).await.unwrap();
+            let r = f
+                .amina
+                .call(&CreatePost {
+                    id: t.summary.id.clone(),
+                    body: CreatePostRequest {
+                        body: format!("Reply {n} to @CarlosMendoza"),
+                        quote_post_id: Some(t.opening_post.id.clone()),
+                    },
+                })
+                .await
+                .unwrap();
+            f.admin.call(&AddReaction { id: r.id.clone(), kind: ReactionKind::Thanks }).await.unwrap();
+            f.amina
+                .call(&FlagPost { id: r.id.clone(), body: FlagRequest { reason: format!("Flag {n}") } })
+                .await
+                .unwrap();
+        }
+    };
+    for n in 0..2 {
+        flag_in_new_topic(n).await;
+    }
+    let path = "/api/v1/flags?limit=50";
+    let (few_staff, listed) = statements_as(&f, &f.admin, path).await;
+    assert_eq!(listed, 2);
+    assert!(few_staff > 0, "the statement counter is not counting");
+    let (few_facilitator, listed) = statements_as(&f, &f.carlos, path).await;
+    assert_eq!(listed, 1);
+    for n in 2..20 {
+        flag_in_new_topic(n).await;
+    }
+    let (many_staff, listed) = statements_as(&f, &f.admin, path).await;
+    assert_eq!(listed, 20);
+    let (many_facilitator, listed) = statements_as(&f, &f.carlos, path).await;
+    assert_eq!(listed, 10);
+    assert_eq!(many_staff, few_staff, "the flag queue must not issue a query per flag ({few_staff} for 2 flags)");
+    assert_eq!(many_facilitator, few_facilitator, "the flag queue must not issue a query per flag");
+    assert!(many_staff <= 15, "{many_staff} statements for one flag list");
 }
 
 #[tokio::test]

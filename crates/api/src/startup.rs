@@ -36,7 +36,10 @@ impl Application {
     }
 
     /// Binds the listener for an already migrated database.
-    pub fn build_with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+    pub fn build_with_db(settings: Settings, mut db: DatabaseConnection) -> anyhow::Result<Self> {
+        if settings.expose_sql_count {
+            crate::sqlcount::instrument(&mut db);
+        }
         let jwt = JwtKeys::load(&settings)?;
         let listener =
             TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;

@@ -50,11 +50,43 @@ pub async fn group_facts(
         Some(me) => group_membership::Entity::find_by_id((group.id.clone(), me.id.clone())).one(db).await?,
         None => None,
     };
-    Ok(GroupFacts {
-        visibility: group.visibility(),
-        membership: membership.map(|m| (m.role(), m.status())),
-        public_read,
-    })
+    Ok(facts_of_group(group, membership.as_ref(), public_read))
+}
+
+fn facts_of_group(group: &group::Model, membership: Option<&group_membership::Model>, public_read: bool) -> GroupFacts {
+    GroupFacts { visibility: group.visibility(), membership: membership.map(|m| (m.role(), m.status())), public_read }
+}
+
+/// The actor's standing in many groups at once, keyed by group id: two queries in
+/// all (the groups, the actor's memberships in them), whatever their number. Ids of
+/// missing groups are left out.
+pub async fn groups_facts(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    ids: HashSet<String>,
+    public_read: bool,
+) -> ApiResult<HashMap<String, GroupFacts>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let groups = group::Entity::find().filter(group::Column::Id.is_in(ids.clone())).all(db).await?;
+    let memberships: HashMap<String, group_membership::Model> = match actor.user() {
+        Some(me) => group_membership::Entity::find()
+            .filter(group_membership::Column::UserId.eq(me.id.clone()))
+            .filter(group_membership::Column::GroupId.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.group_id.clone(), m))
+            .collect(),
+        None => HashMap::new(),
+    };
+    Ok(groups.iter().map(|g| (g.id.clone(), facts_of_group(g, memberships.get(&g.id), public_read))).collect())
+}
+
+fn facts_of_topic(actor: &Actor, topic: &topic::Model, group: Option<GroupFacts>, public_read: bool) -> TopicFacts {
+    let is_author = actor.user().is_some_and(|me| topic.author_id.as_deref() == Some(me.id.as_str()));
+    TopicFacts { group, public_read, is_author, hidden: topic.hidden_at.is_some() }
 }
 
 /// Loads a topic the actor may read; answers 404 otherwise (401 for anonymous
@@ -78,12 +110,45 @@ pub async fn load_topic(state: &AppState, actor: &Actor, id: &str) -> ApiResult<
         }
         None => None,
     };
-    let is_author = actor.user().is_some_and(|me| topic.author_id.as_deref() == Some(me.id.as_str()));
-    let facts = TopicFacts { group, public_read, is_author, hidden: topic.hidden_at.is_some() };
+    let facts = facts_of_topic(actor, &topic, group, public_read);
     if !policy::can(actor, Action::ReadTopic, &Resource::Topic(&facts)) {
         return Err(not_found());
     }
     Ok(TopicCtx { topic, facts })
+}
+
+/// Loads many topics at once, keyed by id, with three queries at most (the topics,
+/// their groups, the actor's memberships), whatever their number. Only the topics
+/// `load_topic` would answer are kept: a deleted topic, one whose group is gone, or
+/// one the policy does not let the actor read is left out, not an error.
+pub async fn load_topics(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    ids: HashSet<String>,
+    public_read: bool,
+) -> ApiResult<HashMap<String, TopicCtx>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let topics = topic::Entity::find()
+        .filter(topic::Column::Id.is_in(ids))
+        .filter(topic::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    let group_ids: HashSet<String> = topics.iter().filter_map(|t| t.group_id.clone()).collect();
+    let groups = groups_facts(db, actor, group_ids, public_read).await?;
+    Ok(topics
+        .into_iter()
+        .filter_map(|topic| {
+            let group = match &topic.group_id {
+                Some(group_id) => Some(groups.get(group_id)?.clone()),
+                None => None,
+            };
+            let facts = facts_of_topic(actor, &topic, group, public_read);
+            policy::can(actor, Action::ReadTopic, &Resource::Topic(&facts))
+                .then(|| (topic.id.clone(), TopicCtx { topic, facts }))
+        })
+        .collect())
 }
 
 /// Requires an action on a loaded (hence readable) topic: 401 for anonymous, else 403.
@@ -271,7 +336,29 @@ pub async fn post_dtos(
     ctx: &TopicCtx,
     posts: Vec<post::Model>,
 ) -> ApiResult<Vec<Post>> {
-    let moderator = policy::can(actor, Action::ModerateTopic, &Resource::Topic(&ctx.facts));
+    render_posts(db, actor, posts, |_| Some(ctx)).await
+}
+
+/// Post DTOs for posts of many topics at once, each rendered with its own topic's
+/// facts (keyed by topic id, as `load_topics` answers): the same queries as
+/// `post_dtos`, whatever the number of posts or topics. Posts whose topic is not in
+/// `topics` are left out.
+pub async fn post_dtos_across_topics(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    topics: &HashMap<String, TopicCtx>,
+    posts: Vec<post::Model>,
+) -> ApiResult<Vec<Post>> {
+    let posts = posts.into_iter().filter(|p| topics.contains_key(&p.topic_id)).collect();
+    render_posts(db, actor, posts, |topic_id| topics.get(topic_id)).await
+}
+
+async fn render_posts<'a>(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    posts: Vec<post::Model>,
+    topic_of: impl Fn(&str) -> Option<&'a TopicCtx>,
+) -> ApiResult<Vec<Post>> {
     let post_ids: Vec<String> = posts.iter().map(|p| p.id.clone()).collect();
     let quote_ids: HashSet<String> = posts.iter().filter_map(|p| p.quote_post_id.clone()).collect();
     let quoted: HashMap<String, post::Model> = if quote_ids.is_empty() {
@@ -317,7 +404,9 @@ pub async fn post_dtos(
     let me = actor.user().map(|u| u.id.clone());
     Ok(posts
         .into_iter()
-        .map(|p| {
+        .filter_map(|p| {
+            let ctx = topic_of(&p.topic_id)?;
+            let moderator = policy::can(actor, Action::ModerateTopic, &Resource::Topic(&ctx.facts));
             let concealed = p.deleted_at.is_some() || (p.hidden_at.is_some() && !moderator);
             let reactions = ReactionKind::ALL
                 .into_iter()
@@ -339,7 +428,7 @@ pub async fn post_dtos(
                     excerpt(&q.body, 200)
                 },
             });
-            Post {
+            Some(Post {
                 accepted: ctx.topic.accepted_post_id.as_deref() == Some(p.id.as_str()),
                 author: p.author_id.as_ref().and_then(|a| authors.get(a).cloned()),
                 body: if concealed { String::new() } else { p.body },
@@ -354,7 +443,7 @@ pub async fn post_dtos(
                 edited_at: p.edited_at,
                 reactions,
                 can_edit,
-            }
+            })
         })
         .collect())
 }

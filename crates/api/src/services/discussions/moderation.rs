@@ -18,11 +18,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::posts::{load_post, resolve_flags_of};
-use super::{TopicCtx, categories, load_topic, members, post_dtos, require, topics};
+use super::{
+    TopicCtx, categories, load_topic, load_topics, members, post_dtos, post_dtos_across_topics, require, topics,
+};
 use crate::entities::{flag, group_membership, post, topic, user};
 use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Action, Actor, Resource};
 use crate::services::audit::{self, Event};
+use crate::services::community;
 use crate::services::pagination::{self, Cursor, page_size, split};
 use crate::state::AppState;
 
@@ -252,31 +255,36 @@ pub async fn list_flags(
         .all(&state.db)
         .await?;
     let (rows, next_cursor) = split(rows, limit, |f| Cursor::new(f.created_at, &f.id).encode());
-    let mut items = Vec::with_capacity(rows.len());
+    // A constant number of statements, whatever the page size: the flaggers, the
+    // flagged posts, their topics with the facts the policy needs, and the posts'
+    // DTOs are each loaded for the whole page at once.
     let flaggers = members(&state.db, rows.iter().filter_map(|f| f.user_id.clone()).collect()).await?;
-    let mut contexts: HashMap<String, super::posts::PostCtx> = HashMap::new();
+    let post_ids: HashSet<String> = rows.iter().map(|f| f.post_id.clone()).collect();
+    let posts = if post_ids.is_empty() {
+        Vec::new()
+    } else {
+        post::Entity::find().filter(post::Column::Id.is_in(post_ids)).all(&state.db).await?
+    };
+    let public_read = community::load(&state.db).await?.public_read;
+    // A flag whose post or topic is gone (or no longer visible) is not worth a
+    // moderator's time, and must not break the whole queue: `load_topics` leaves
+    // such topics out, and their posts with them.
+    let topic_ids: HashSet<String> = posts.iter().map(|p| p.topic_id.clone()).collect();
+    let contexts = load_topics(&state.db, actor, topic_ids, public_read).await?;
+    let dtos: HashMap<String, Post> = post_dtos_across_topics(&state.db, actor, &contexts, posts)
+        .await?
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect();
+    let mut items = Vec::with_capacity(rows.len());
     for row in rows {
-        if !contexts.contains_key(&row.post_id) {
-            // A flag whose post or topic is gone (or no longer visible) is not worth a
-            // moderator's time, and must not break the whole queue.
-            match load_post(state, actor, &row.post_id).await {
-                Ok(ctx) => {
-                    contexts.insert(row.post_id.clone(), ctx);
-                }
-                Err(ApiError::Client { .. }) => continue,
-                Err(other) => return Err(other),
-            }
-        }
-        let Some(ctx) = contexts.get(&row.post_id) else { continue };
-        let post = post_dtos(&state.db, actor, &ctx.topic, vec![ctx.post.clone()])
-            .await?
-            .pop()
-            .ok_or_else(ApiError::not_found)?;
+        let Some(post) = dtos.get(&row.post_id) else { continue };
+        let Some(ctx) = contexts.get(&post.topic_id) else { continue };
         items.push(Flag {
             id: row.id,
-            post,
-            topic_id: ctx.topic.topic.id.clone(),
-            topic_title: ctx.topic.topic.title.clone(),
+            post: post.clone(),
+            topic_id: ctx.topic.id.clone(),
+            topic_title: ctx.topic.title.clone(),
             flagged_by: row.user_id.as_ref().and_then(|u| flaggers.get(u).cloned()),
             reason: row.reason,
             status: FlagStatus::parse(&row.status).unwrap_or(FlagStatus::Open),
