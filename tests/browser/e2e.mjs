@@ -646,6 +646,9 @@ try {
     await second.waitForURL(/expertise=soil-testing/);
     const card = second.locator('[data-testid=member-card]', { hasText: name });
     await card.waitFor();
+    // The unfiltered list stays on screen until the filtered one arrives: wait for the
+    // member without that expertise to leave before counting.
+    await second.locator('[data-testid=member-card]', { hasText: memberName }).waitFor({ state: 'detached' });
     assert.equal(await second.locator('[data-testid=member-card]').count(), 1, 'only the expert matches');
     await second.screenshot({ path: out + 'directory.png' });
     await card.locator('a', { hasText: name }).click();
