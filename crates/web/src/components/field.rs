@@ -4,6 +4,17 @@ use leptos::prelude::*;
 
 use crate::api::ApiError;
 
+/// Splits "soil, Field work ,labs" into its items; the server normalises them.
+pub fn comma_list(text: &str) -> Vec<String> {
+    text.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
+}
+
+/// A text field's value, or nothing when it is blank.
+pub fn optional(text: String) -> Option<String> {
+    let trimmed = text.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}
+
 /// The server's message for one field of a form, from the form's last error.
 pub fn field_error(error: RwSignal<Option<ApiError>>, name: &'static str) -> Signal<Option<String>> {
     Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.field(name))))

@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use super::error_view;
 use crate::api::{self, ApiError};
 use crate::components::editor::MarkdownEditor;
-use crate::components::field::{TextField, field_error};
+use crate::components::field::{TextField, comma_list, field_error};
 use crate::components::status::{ErrorSlot, Loading, busy_text};
 use crate::i18n::{Msg, t};
 use crate::state::{SessionState, use_session};
@@ -71,11 +71,6 @@ fn NewTopicLoader(staff: bool) -> impl IntoView {
     }
 }
 
-/// Splits "soil, Field work ,labs" into tags; the server normalises them.
-fn parse_tags(text: &str) -> Vec<String> {
-    text.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
-}
-
 #[component]
 fn NewTopicForm(categories: Vec<Category>, groups: Vec<Group>) -> impl IntoView {
     let navigate = use_navigate();
@@ -100,7 +95,7 @@ fn NewTopicForm(categories: Vec<Category>, groups: Vec<Group>) -> impl IntoView 
             title: title.get_untracked(),
             body: body.get_untracked(),
             kind: kind.get_untracked(),
-            tags: parse_tags(&tags.get_untracked()),
+            tags: comma_list(&tags.get_untracked()),
         };
         let navigate = navigate.clone();
         spawn_local(async move {

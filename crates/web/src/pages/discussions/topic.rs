@@ -21,7 +21,7 @@ use super::post::PostItem;
 use super::{badges, error_view, index_href, tag_links};
 use crate::api::{self, ApiError};
 use crate::components::editor::MarkdownEditor;
-use crate::components::field::{TextField, field_error};
+use crate::components::field::{TextField, comma_list, field_error};
 use crate::components::status::{ErrorAlert, ErrorSlot, Loading, StatusNote, busy_text};
 use crate::format;
 use crate::i18n::{self, Msg, t};
@@ -302,10 +302,7 @@ fn EditTopic(ctx: TopicCtx, open: RwSignal<bool>) -> impl IntoView {
         busy.set(true);
         error.set(None);
         let id = ctx.id();
-        let body = UpdateTopicRequest {
-            title: title.get_untracked(),
-            tags: tags.get_untracked().split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect(),
-        };
+        let body = UpdateTopicRequest { title: title.get_untracked(), tags: comma_list(&tags.get_untracked()) };
         spawn_local(async move {
             let result = async {
                 let current = api::call_with(&GetTopic { id: id.clone() }, &[]).await?;

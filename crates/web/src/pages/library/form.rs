@@ -16,7 +16,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use super::kind_label;
 use crate::api::{self, ApiError};
 use crate::components::editor::MarkdownEditor;
-use crate::components::field::{TextField, field_error};
+use crate::components::field::{TextField, comma_list, field_error, optional};
 use crate::components::status::{ErrorSlot, Loading, busy_text};
 use crate::i18n::{self, Msg, t};
 use crate::pages::discussions::error_view;
@@ -36,16 +36,6 @@ const LICENCES: &[&str] = &[
 ];
 /// Languages offered as suggestions.
 const LANGUAGES: &[&str] = &["en", "fr", "es", "pt", "ar", "sw", "zh", "ru", "hi", "de"];
-
-/// Splits "soil, Field work ,labs" into tags; the server normalises them.
-fn parse_tags(text: &str) -> Vec<String> {
-    text.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
-}
-
-fn optional(text: String) -> Option<String> {
-    let trimmed = text.trim();
-    (!trimmed.is_empty()).then(|| trimmed.to_owned())
-}
 
 /// The file chosen in an `<input type=file>`, if any.
 fn chosen_file(input: NodeRef<html::Input>) -> Option<web_sys::File> {
@@ -144,7 +134,7 @@ impl Details {
             title: self.title.get_untracked(),
             description: self.description.get_untracked(),
             kind: self.kind.get_untracked(),
-            tags: parse_tags(&self.tags.get_untracked()),
+            tags: comma_list(&self.tags.get_untracked()),
             language: optional(self.language.get_untracked()),
             licence: optional(self.licence.get_untracked()),
             url: if with_url { optional(self.url.get_untracked()) } else { None },

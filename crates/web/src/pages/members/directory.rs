@@ -13,6 +13,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{MemberCard, expertise_tags};
 use crate::api::{self, ApiError};
+use crate::components::field::comma_list;
 use crate::components::status::{ErrorSlot, Loading, busy_text};
 use crate::i18n::{self, Msg, t};
 use crate::pages::paged::paged_list;
@@ -221,8 +222,7 @@ fn ExpertFinder() -> impl IntoView {
     let busy = RwSignal::new(false);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let wanted: Vec<String> =
-            tags.get_untracked().split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+        let wanted: Vec<String> = comma_list(&tags.get_untracked());
         busy.set(true);
         error.set(None);
         spawn_local(async move {

@@ -19,7 +19,7 @@ use super::{Avatar, level_label};
 use crate::api::{self, ApiError};
 use crate::components::confirm::ConfirmButton;
 use crate::components::editor::MarkdownEditor;
-use crate::components::field::{TextField, field_error};
+use crate::components::field::{TextField, comma_list, field_error, optional};
 use crate::components::status::{ErrorSlot, Loading, StatusNote, busy_text};
 use crate::i18n::{Msg, t};
 use crate::pages::discussions::error_view;
@@ -54,15 +54,6 @@ pub fn ProfileEditorPage() -> impl IntoView {
             }
         }}
     }
-}
-
-fn split(text: &str) -> Vec<String> {
-    text.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
-}
-
-fn optional(text: String) -> Option<String> {
-    let trimmed = text.trim();
-    (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
 const LINK_KINDS: [LinkKind; 6] =
@@ -162,7 +153,7 @@ fn Editor(mine: MyProfile, etag: String) -> impl IntoView {
             job_title: optional(job_title.get_untracked()),
             country: optional(country.get_untracked().to_uppercase()),
             city: optional(city.get_untracked()),
-            languages: split(&languages.get_untracked()),
+            languages: comma_list(&languages.get_untracked()),
             time_zone: optional(time_zone.get_untracked()),
             bio: bio.get_untracked(),
             expertise: expertise
@@ -171,14 +162,14 @@ fn Editor(mine: MyProfile, etag: String) -> impl IntoView {
                 .map(|(_, e)| e.get_untracked())
                 .filter(|e: &Expertise| !e.tag.trim().is_empty())
                 .collect(),
-            interests: split(&interests.get_untracked()),
+            interests: comma_list(&interests.get_untracked()),
             links: links
                 .get_untracked()
                 .into_iter()
                 .map(|(_, l)| l.get_untracked())
                 .filter(|l: &ProfileLink| !l.url.trim().is_empty())
                 .collect(),
-            open_to_contact_about: split(&open_about.get_untracked()),
+            open_to_contact_about: comma_list(&open_about.get_untracked()),
             privacy: PrivacySettings {
                 email_visibility: email_visibility.get_untracked(),
                 links_visibility: links_visibility.get_untracked(),
