@@ -17,6 +17,8 @@ use copse_shared::endpoints::{Login, Register};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use tempfile::TempDir;
 
+pub mod s3;
+
 /// A password that passes the server's rules.
 pub const PASSWORD: &str = "correct horse battery staple";
 

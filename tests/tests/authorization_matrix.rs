@@ -23,6 +23,10 @@ use copse_shared::discussions::{
     TopicStateRequest, UpdatePostRequest, UpdateTopicRequest, WatchTarget,
 };
 use copse_shared::endpoints::*;
+use copse_shared::events::{
+    CreateEventRequest, Event, EventFields, EventFormat, RsvpRequest, RsvpStatus, UpdateOccurrenceRequest,
+    community_feed_path, event_ics_path, group_feed_path, my_feed_path,
+};
 use copse_shared::groups::{
     ChangeGroupRoleRequest, CreateGroupRequest, Group, GroupRole, GroupVisibility, InviteToGroupRequest,
     UpdateGroupRequest,
@@ -151,6 +155,30 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /api/v1/library/{id}/download", [401, 200, 404, 200, 200, 200, 200]),
     ("GET /api/v1/library/{id}/versions/{number}/download", [401, 200, 404, 200, 200, 200, 200]),
     ("GET /api/v1/library/{id}/preview", [401, 200, 404, 200, 200, 200, 200]),
+    // Events follow the library's rules: event-scoped rows act on a fresh event in the
+    // actor's target group, created by the admin in the public group and by the group
+    // member in the private one, so `group_member` is the organiser case and the group
+    // facilitator column is the moderator case. Answering needs only reading (like
+    // reacting). Feeds are read with the actor's own feed token; a group feed of a
+    // group one cannot see is an empty calendar, like an unknown group's.
+    ("GET /api/v1/events", [401, 200, 200, 200, 200, 200, 200]),
+    ("GET /api/v1/events/calendar", [401, 200, 200, 200, 200, 200, 200]),
+    ("POST /api/v1/events", [401, 403, 422, 201, 201, 201, 201]),
+    ("GET /api/v1/events/{id}", [401, 200, 404, 200, 200, 200, 200]),
+    ("PUT /api/v1/events/{id}", [401, 403, 404, 200, 200, 200, 200]),
+    ("DELETE /api/v1/events/{id}", [401, 403, 404, 204, 204, 204, 204]),
+    ("POST /api/v1/events/{id}/cancel", [401, 403, 404, 200, 200, 200, 200]),
+    ("PUT /api/v1/events/{id}/occurrences/{occurrence}", [401, 403, 404, 200, 200, 200, 200]),
+    ("PUT /api/v1/events/{id}/occurrences/{occurrence}/rsvp", [401, 200, 404, 200, 200, 200, 200]),
+    ("GET /api/v1/events/{id}/occurrences/{occurrence}/attendees", [401, 403, 404, 200, 200, 200, 200]),
+    ("GET /api/v1/events/{id}/ics", [401, 200, 404, 200, 200, 200, 200]),
+    ("GET /api/v1/feeds/events.ics", [401, 200, 200, 200, 200, 200, 200]),
+    ("GET /api/v1/feeds/groups/{group}/events.ics", [401, 200, 200, 200, 200, 200, 200]),
+    // Without a token (the anonymous column) there is no "mine": 404.
+    ("GET /api/v1/feeds/mine/events.ics", [404, 200, 200, 200, 200, 200, 200]),
+    ("GET /api/v1/me/feed-token", [401, 200, 200, 200, 200, 200, 200]),
+    ("POST /api/v1/me/feed-token", [401, 201, 201, 201, 201, 201, 201]),
+    ("DELETE /api/v1/me/feed-token", [401, 204, 204, 204, 204, 204, 204]),
     // Members. Profiles, the directory and the expert finder are for signed-in members;
     // contact details inside them follow each owner's privacy choice (tests/profiles.rs).
     ("GET /api/v1/me/profile", [401, 200, 200, 200, 200, 200, 200]),
@@ -365,6 +393,22 @@ impl World {
         let item = owner.call(&CreateLibraryItem(item_request(Some(group.slug)))).await.unwrap();
         assert_eq!(upload_status(&self.app, owner, &item.summary.id, "image/png", PNG.to_vec()).await, 201);
         item
+    }
+
+    /// A fresh event in the actor's target group, created by the group member (by the
+    /// admin in the public group).
+    async fn fresh_event(&self, actor: usize) -> Event {
+        let group = self.target(actor).await;
+        let body = CreateEventRequest { group: Some(group.slug), event: event_fields() };
+        self.writer(actor, GROUP_MEMBER).call(&CreateEvent(body)).await.unwrap()
+    }
+
+    /// A feed token of the actor (none for anonymous visitors).
+    async fn feed_token(&self, actor: usize) -> Option<String> {
+        if actor == ANON {
+            return None;
+        }
+        Some(self.clients[actor].call(&CreateFeedToken).await.unwrap().token)
     }
 
     /// A fresh bookmark of an external link, made by the group member.
@@ -711,6 +755,78 @@ impl World {
                 let item = self.fresh_item(actor).await;
                 get_status(&self.app, c, &preview_path(&item.summary.id)).await
             }
+            "GET /api/v1/events" => {
+                let event = self.fresh_event(actor).await;
+                let group = event.group.map(|g| g.slug);
+                status(c.call_with(&ListEvents { group, ..Default::default() }, &[]).await)
+            }
+            "GET /api/v1/events/calendar" => {
+                let event = self.fresh_event(actor).await;
+                let from = event.occurrences[0].starts_at - chrono::Duration::days(1);
+                let range =
+                    EventCalendar { from, to: from + chrono::Duration::days(30), group: None, tag: None, format: None };
+                status(c.call_with(&range, &[]).await)
+            }
+            "POST /api/v1/events" => {
+                let group = self.target(actor).await;
+                let body = CreateEventRequest { group: Some(group.slug), event: event_fields() };
+                status(c.call_with(&CreateEvent(body), &[]).await)
+            }
+            "GET /api/v1/events/{id}" => {
+                let event = self.fresh_event(actor).await;
+                status(c.call_with(&GetEvent { id: event.id }, &[]).await)
+            }
+            "PUT /api/v1/events/{id}" => {
+                let event = self.fresh_event(actor).await;
+                let mut body = event_fields();
+                body.title = "Soil clinic, moved online".into();
+                status(c.call_with(&UpdateEvent { id: event.id, body }, &[]).await)
+            }
+            "DELETE /api/v1/events/{id}" => {
+                let event = self.fresh_event(actor).await;
+                status(c.call_with(&DeleteEvent { id: event.id }, &[]).await)
+            }
+            "POST /api/v1/events/{id}/cancel" => {
+                let event = self.fresh_event(actor).await;
+                status(c.call_with(&CancelEvent { id: event.id }, &[]).await)
+            }
+            "PUT /api/v1/events/{id}/occurrences/{occurrence}" => {
+                let event = self.fresh_event(actor).await;
+                let fields = event_fields();
+                let body =
+                    UpdateOccurrenceRequest { starts_at: fields.starts_at, ends_at: fields.ends_at, cancelled: true };
+                status(c.call_with(&UpdateOccurrence { id: event.id, occurrence: "single".into(), body }, &[]).await)
+            }
+            "PUT /api/v1/events/{id}/occurrences/{occurrence}/rsvp" => {
+                let event = self.fresh_event(actor).await;
+                let body = RsvpRequest { status: RsvpStatus::Going };
+                status(c.call_with(&Rsvp { id: event.id, occurrence: "single".into(), body }, &[]).await)
+            }
+            "GET /api/v1/events/{id}/occurrences/{occurrence}/attendees" => {
+                let event = self.fresh_event(actor).await;
+                status(c.call_with(&ListAttendees { id: event.id, occurrence: "single".into() }, &[]).await)
+            }
+            "GET /api/v1/events/{id}/ics" => {
+                let event = self.fresh_event(actor).await;
+                get_status(&self.app, c, &event_ics_path(&event.id)).await
+            }
+            "GET /api/v1/feeds/events.ics" => {
+                let token = self.feed_token(actor).await;
+                get_status(&self.app, &self.app.new_client(), &community_feed_path(token.as_deref())).await
+            }
+            "GET /api/v1/feeds/groups/{group}/events.ics" => {
+                let event = self.fresh_event(actor).await;
+                let group = event.group.map(|g| g.slug).unwrap_or_default();
+                let token = self.feed_token(actor).await;
+                get_status(&self.app, &self.app.new_client(), &group_feed_path(&group, token.as_deref())).await
+            }
+            "GET /api/v1/feeds/mine/events.ics" => {
+                let token = self.feed_token(actor).await.unwrap_or_default();
+                get_status(&self.app, &self.app.new_client(), &my_feed_path(&token)).await
+            }
+            "GET /api/v1/me/feed-token" => status(c.call_with(&GetFeedToken, &[]).await),
+            "POST /api/v1/me/feed-token" => status(c.call_with(&CreateFeedToken, &[]).await),
+            "DELETE /api/v1/me/feed-token" => status(c.call_with(&RevokeFeedToken, &[]).await),
             "GET /api/v1/me/profile" => status(c.call_with(&GetMyProfile, &[]).await),
             "PUT /api/v1/me/profile" => {
                 let name = ACTORS[actor].replace('_', " ");
@@ -798,6 +914,30 @@ fn item_request(group: Option<String>) -> CreateLibraryItemRequest {
         language: Some("en".into()),
         licence: Some("CC-BY-4.0".into()),
         url: None,
+    }
+}
+
+/// An online event ten days ahead.
+fn event_fields() -> EventFields {
+    let start = (Utc::now() + chrono::Duration::days(10)).date_naive().and_hms_opt(14, 0, 0).unwrap();
+    EventFields {
+        title: "Soil clinic".into(),
+        description: "Bring a sample.".into(),
+        format: EventFormat::Online,
+        time_zone: "Africa/Nairobi".into(),
+        all_day: false,
+        starts_at: start,
+        ends_at: start + chrono::Duration::hours(1),
+        recurrence: None,
+        venue: None,
+        online_url: Some("https://meet.example.org/clinic".into()),
+        link_for_going_only: false,
+        capacity: None,
+        rsvp_deadline: None,
+        attendees_public: false,
+        tags: vec!["soil".into()],
+        reminders: None,
+        organisers: Vec::new(),
     }
 }
 

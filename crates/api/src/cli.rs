@@ -41,6 +41,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = seed::demo(&db).await?;
             eprintln!("{report}");
             eprintln!("copse: {}", seed::library(&db, &settings).await?);
+            eprintln!("copse: {}", seed::events::events(&db).await?);
             Ok(())
         }
     }

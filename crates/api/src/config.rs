@@ -34,6 +34,11 @@ impl FromStr for Secret {
     }
 }
 
+/// Parses a secret of any length (credentials of other services, whose rules are theirs).
+fn any_secret(s: &str) -> Result<Secret, String> {
+    Ok(Secret(s.to_owned()))
+}
+
 /// The command line.
 #[derive(Debug, Parser)]
 #[command(name = "copse", version, about = "Copse: a home for communities of practice")]
@@ -113,6 +118,41 @@ pub struct Settings {
     /// Database pool size.
     #[arg(long, env = "COPSE_DB_POOL", default_value_t = 10, global = true)]
     pub db_pool: u32,
+    /// Where library files live (default: `files/` under the data directory).
+    #[command(flatten)]
+    pub s3: S3Settings,
+}
+
+/// S3-compatible file storage (AWS S3, MinIO, Garage, Ceph...). Setting a bucket
+/// switches library files from the data directory to the bucket, so several Copse
+/// servers can share them.
+#[derive(Clone, Debug, Args)]
+pub struct S3Settings {
+    /// Bucket holding library files; unset keeps them under the data directory.
+    #[arg(long = "s3-bucket", env = "COPSE_S3_BUCKET", global = true)]
+    pub bucket: Option<String>,
+    /// Endpoint of an S3-compatible service (default: AWS for the region).
+    #[arg(long = "s3-endpoint", env = "COPSE_S3_ENDPOINT", global = true)]
+    pub endpoint: Option<String>,
+    /// Region of the bucket.
+    #[arg(long = "s3-region", env = "COPSE_S3_REGION", default_value = "us-east-1", global = true)]
+    pub region: String,
+    /// Access key id (default: the usual AWS_* environment and instance credentials).
+    #[arg(long = "s3-access-key-id", env = "COPSE_S3_ACCESS_KEY_ID", global = true)]
+    pub access_key_id: Option<String>,
+    /// Secret access key, with the access key id.
+    #[arg(long = "s3-secret-access-key", env = "COPSE_S3_SECRET_ACCESS_KEY", value_parser = any_secret, hide_env_values = true, global = true)]
+    pub secret_access_key: Option<Secret>,
+    /// Key prefix inside the bucket, so one bucket can serve several communities.
+    #[arg(long = "s3-prefix", env = "COPSE_S3_PREFIX", default_value = "", global = true)]
+    pub prefix: String,
+    /// Address buckets as `endpoint/bucket` instead of `bucket.endpoint` (most
+    /// self-hosted services need this).
+    #[arg(long = "s3-path-style", env = "COPSE_S3_PATH_STYLE", default_value_t = false, global = true)]
+    pub path_style: bool,
+    /// Allow a plain-http endpoint (a service on the same private network).
+    #[arg(long = "s3-allow-http", env = "COPSE_S3_ALLOW_HTTP", default_value_t = false, global = true)]
+    pub allow_http: bool,
 }
 
 impl Settings {

@@ -174,6 +174,8 @@ pub fn title(code: ErrorCode) -> &'static str {
         ErrorCode::Conflict => "Conflict",
         ErrorCode::LastFacilitator => "Last facilitator",
         ErrorCode::ContactNotAllowed => "Contact not allowed",
+        ErrorCode::EventCancelled => "Event cancelled",
+        ErrorCode::RsvpClosed => "Answers closed",
         ErrorCode::LastAdmin => "Last admin",
         ErrorCode::TopicLocked => "Topic locked",
         ErrorCode::IdempotencyKeyReused => "Idempotency key reused",

@@ -102,6 +102,14 @@ pub enum Action {
     ReadLibraryItem,
     /// Edit a library item, upload versions, delete it.
     EditLibraryItem,
+    /// Create an event in a scope (the community, or a group).
+    CreateEvent,
+    /// See an event, its occurrences and its iCalendar file.
+    ReadEvent,
+    /// Edit, cancel or delete an event, change its occurrences, see its attendees.
+    EditEvent,
+    /// Answer an event (going, maybe, not going).
+    RsvpEvent,
     /// See the directory, members' profiles and activity, and the expert finder.
     ReadProfiles,
     /// See a contact detail (email, links) of a member's profile.
@@ -170,6 +178,8 @@ pub enum Resource<'a> {
     Post(&'a TopicFacts, bool),
     /// A library item: the same facts as a topic (`is_author` is ownership, never hidden).
     LibraryItem(&'a TopicFacts),
+    /// An event: the same facts as a topic (`is_author`: the actor organises it).
+    Event(&'a TopicFacts),
     /// A contact detail on a profile: who its owner lets see it, and whether the
     /// actor is that owner.
     ContactDetail {
@@ -214,7 +224,7 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource<'_>) -> bool {
         (ReadFlags, Resource::Moderation { facilitates_a_group }) => {
             actor.is_staff() || (actor.user().is_some() && *facilitates_a_group)
         }
-        (CreateTopic | CreateLibraryItem, Resource::Scope(group, public_read)) => match group {
+        (CreateTopic | CreateLibraryItem | CreateEvent, Resource::Scope(group, public_read)) => match group {
             None => actor.user().is_some(),
             Some(group) => {
                 can_take_part(actor, group)
@@ -240,9 +250,14 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource<'_>) -> bool {
         // Library items follow the topic rules: readers of the scope read them; the
         // owner or a moderator (site staff, the group's facilitators) edits them.
         (ReadLibraryItem, Resource::LibraryItem(item)) => can_read_topic(actor, item),
-        (EditLibraryItem, Resource::LibraryItem(item)) => {
+        (EditLibraryItem, Resource::LibraryItem(item)) | (EditEvent, Resource::Event(item)) => {
             can_read_topic(actor, item) && actor.user().is_some() && (item.is_author || is_moderator(actor, item))
         }
+        // Events too: readers of the scope read them and may answer (like reacting, a
+        // member may go to a public group's event without joining the group); their
+        // organisers or a moderator edit them.
+        (ReadEvent, Resource::Event(event)) => can_read_topic(actor, event),
+        (RsvpEvent, Resource::Event(event)) => actor.user().is_some() && can_read_topic(actor, event),
         // Profiles are for the community's members; contact details follow their
         // owner's choice, and staff see no more than that choice allows.
         (ReadProfiles | ManageOwnAccount, _) => actor.user().is_some(),
@@ -318,12 +333,16 @@ pub fn visible_topics(actor: &Actor, public_read: bool) -> Option<Condition> {
     )
 }
 
-/// The SQL form of `ReadLibraryItem` for list queries: community items for whoever
-/// may read community content, group items of the groups the actor may read, never
-/// deleted ones.
-pub fn visible_library_items(actor: &Actor, public_read: bool) -> Option<Condition> {
-    use crate::entities::library_item;
-    let not_deleted = library_item::Column::DeletedAt.is_null();
+/// The SQL form of reading group-scoped content (library items, events) for list
+/// queries: community content for whoever may read community content, content of the
+/// groups the actor may read, never deleted rows.
+fn visible_in_scope(
+    actor: &Actor,
+    public_read: bool,
+    group_id: impl ColumnTrait,
+    deleted_at: impl ColumnTrait,
+) -> Option<Condition> {
+    let not_deleted = deleted_at.is_null();
     if actor.is_staff() {
         return Some(Condition::all().add(not_deleted));
     }
@@ -331,13 +350,25 @@ pub fn visible_library_items(actor: &Actor, public_read: bool) -> Option<Conditi
     let readable_groups = Query::select().column(group::Column::Id).from(group::Entity).cond_where(groups).to_owned();
     let community = match actor {
         Actor::Anonymous if !public_read => return None,
-        _ => library_item::Column::GroupId.is_null(),
+        _ => group_id.is_null(),
     };
     Some(
         Condition::all()
             .add(not_deleted)
-            .add(Condition::any().add(community).add(library_item::Column::GroupId.in_subquery(readable_groups))),
+            .add(Condition::any().add(community).add(group_id.in_subquery(readable_groups))),
     )
+}
+
+/// The SQL form of `ReadLibraryItem` for list queries.
+pub fn visible_library_items(actor: &Actor, public_read: bool) -> Option<Condition> {
+    use crate::entities::library_item::Column;
+    visible_in_scope(actor, public_read, Column::GroupId, Column::DeletedAt)
+}
+
+/// The SQL form of `ReadEvent` for list queries.
+pub fn visible_events(actor: &Actor, public_read: bool) -> Option<Condition> {
+    use crate::entities::event::Column;
+    visible_in_scope(actor, public_read, Column::GroupId, Column::DeletedAt)
 }
 
 /// The SQL form of `ReadGroup` for list queries; `None` means the actor may see none.

@@ -26,6 +26,7 @@ use crate::services::{discussions, groups};
 use crate::state::AppState;
 use crate::storage::FileStore;
 
+pub mod events;
 pub mod members;
 
 /// The password every demo account shares (printed by the command; demo only).
@@ -471,7 +472,7 @@ pub async fn library(db: &DatabaseConnection, settings: &Settings) -> Result<Str
     }
     let mut state = seed_state(db);
     state.settings = Arc::new(settings.clone());
-    state.files = FileStore::for_data_dir(&settings.data_dir).map_err(ApiError::internal)?;
+    state.files = FileStore::from_settings(settings).map_err(ApiError::internal)?;
     for shelf in SHELVES {
         let owner = actor(db, email_of(shelf.owner)).await?;
         let item = items::create(

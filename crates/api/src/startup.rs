@@ -18,6 +18,7 @@ use crate::idempotency::idempotency;
 use crate::middleware::{KnownPaths, api_fallback, json_error, path_error, query_error, request_context, write_limits};
 use crate::ratelimit::RateLimiter;
 use crate::state::AppState;
+use crate::storage::FileStore;
 use crate::{db, openapi, routes, spa};
 
 /// A built, bound, not yet running server.
@@ -32,11 +33,13 @@ impl Application {
     /// Connects to the database, migrates it, and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = db::connect_and_migrate(&settings).await?;
-        Self::build_with_db(settings, db)
+        let files = FileStore::from_settings(&settings)?;
+        files.probe().await?;
+        Self::build_with_db(settings, db, files)
     }
 
-    /// Binds the listener for an already migrated database.
-    pub fn build_with_db(settings: Settings, mut db: DatabaseConnection) -> anyhow::Result<Self> {
+    /// Binds the listener for an already migrated database and a reachable file store.
+    pub fn build_with_db(settings: Settings, mut db: DatabaseConnection, files: FileStore) -> anyhow::Result<Self> {
         if settings.expose_sql_count {
             crate::sqlcount::instrument(&mut db);
         }
@@ -44,7 +47,6 @@ impl Application {
         let listener =
             TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
-        let files = crate::storage::FileStore::for_data_dir(&settings.data_dir)?;
         let state = AppState {
             db,
             jwt: Arc::new(jwt),
@@ -53,6 +55,7 @@ impl Application {
             files,
         };
         crate::idempotency::spawn_purger(state.db.clone());
+        crate::services::events::reminders::spawn_worker(state.db.clone());
         let known = KnownPaths(Arc::new(openapi::spec()));
         let app_state = state.clone();
         let server = HttpServer::new(move || build_app(app_state.clone(), known.clone()))

@@ -9,6 +9,7 @@ mod m20261122_000003_idempotency_keys;
 mod m20261122_000004_discussions;
 mod m20261122_000005_library;
 mod m20261130_000006_profiles;
+mod m20261201_000007_events;
 
 /// Applies every migration in order.
 #[derive(Debug)]
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_discussions::Migration),
             Box::new(m20261122_000005_library::Migration),
             Box::new(m20261130_000006_profiles::Migration),
+            Box::new(m20261201_000007_events::Migration),
         ]
     }
 }

@@ -507,6 +507,16 @@ pub enum NotificationKind {
     /// A member sent a message through "Contact member": `topic_id` is empty,
     /// `topic_title` holds the subject and `message` the text; `actor` is the sender.
     Contact,
+    /// An event the member goes to starts soon. For every `event_*` kind, `topic_id`
+    /// holds the event's id, `topic_title` its title, `post_id` the occurrence's id and
+    /// `message` the start time (UTC, RFC 3339).
+    EventReminder,
+    /// A seat freed up: the member moved from the waiting list to going.
+    EventPromoted,
+    /// An event the member answered was moved or changed.
+    EventChanged,
+    /// An event (or one occurrence) the member answered was cancelled.
+    EventCancelled,
 }
 
 impl NotificationKind {
@@ -518,6 +528,10 @@ impl NotificationKind {
             NotificationKind::Mention => "mention",
             NotificationKind::AnswerAccepted => "answer_accepted",
             NotificationKind::Contact => "contact",
+            NotificationKind::EventReminder => "event_reminder",
+            NotificationKind::EventPromoted => "event_promoted",
+            NotificationKind::EventChanged => "event_changed",
+            NotificationKind::EventCancelled => "event_cancelled",
         }
     }
     /// Parses a wire name.
@@ -528,6 +542,10 @@ impl NotificationKind {
             "mention" => Some(NotificationKind::Mention),
             "answer_accepted" => Some(NotificationKind::AnswerAccepted),
             "contact" => Some(NotificationKind::Contact),
+            "event_reminder" => Some(NotificationKind::EventReminder),
+            "event_promoted" => Some(NotificationKind::EventPromoted),
+            "event_changed" => Some(NotificationKind::EventChanged),
+            "event_cancelled" => Some(NotificationKind::EventCancelled),
             _ => None,
         }
     }

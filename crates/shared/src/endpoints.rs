@@ -11,6 +11,10 @@ use crate::discussions::{
     UpdateTopicRequest, Watch, WatchTarget,
 };
 use crate::endpoint::{Endpoint, Method, NoContent, encode_component, query_string};
+use crate::events::{
+    Attendee, CreateEventRequest, Event, EventFields, EventFormat, EventWhen, FeedToken, FeedTokenStatus, Occurrence,
+    RsvpRequest, UpdateOccurrenceRequest,
+};
 use crate::groups::{
     ChangeGroupRoleRequest, CreateGroupRequest, Group, GroupMember, InviteToGroupRequest, JoinResult, MembershipStatus,
     UpdateGroupRequest,
@@ -835,3 +839,110 @@ path_endpoint!(
 path_endpoint!(
     /// `DELETE /api/v1/me/bookmarks/{id}`: remove a bookmark.
     DeleteBookmark [id], Delete, "/api/v1/me/bookmarks/{id}" => NoContent);
+
+/// `GET /api/v1/events`: occurrences the caller may read, upcoming (soonest first) or
+/// past (latest first), filtered, with cursor pagination.
+#[derive(Clone, Debug, Default)]
+pub struct ListEvents {
+    /// Upcoming (default) or past.
+    pub when: Option<EventWhen>,
+    /// Only this group (id or slug); `community` for community-wide events only.
+    pub group: Option<String>,
+    /// Only events with this tag.
+    pub tag: Option<String>,
+    /// Only this format.
+    pub format: Option<EventFormat>,
+    /// Page size (1 to 100).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page (same `when`).
+    pub cursor: Option<String>,
+}
+
+impl Endpoint for ListEvents {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/events";
+    type Body = ();
+    type Response = Page<Occurrence>;
+    fn path(&self) -> String {
+        let query = query_string(&[
+            ("when", self.when.map(|w| w.as_str().to_owned())),
+            ("group", self.group.clone()),
+            ("tag", self.tag.clone()),
+            ("format", self.format.map(|f| f.as_str().to_owned())),
+            ("limit", self.limit.map(|l| l.to_string())),
+            ("cursor", self.cursor.clone()),
+        ]);
+        format!("{}{query}", Self::PATH)
+    }
+}
+
+/// `GET /api/v1/events/calendar`: every occurrence overlapping `[from, to)` (at most
+/// 100 days), for month and week views.
+#[derive(Clone, Debug)]
+pub struct EventCalendar {
+    /// Range start.
+    pub from: chrono::DateTime<chrono::Utc>,
+    /// Range end (exclusive).
+    pub to: chrono::DateTime<chrono::Utc>,
+    /// Only this group (id or slug); `community` for community-wide events only.
+    pub group: Option<String>,
+    /// Only events with this tag.
+    pub tag: Option<String>,
+    /// Only this format.
+    pub format: Option<EventFormat>,
+}
+
+impl Endpoint for EventCalendar {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/events/calendar";
+    type Body = ();
+    type Response = Vec<Occurrence>;
+    fn path(&self) -> String {
+        let instant = |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let query = query_string(&[
+            ("from", Some(instant(&self.from))),
+            ("to", Some(instant(&self.to))),
+            ("group", self.group.clone()),
+            ("tag", self.tag.clone()),
+            ("format", self.format.map(|f| f.as_str().to_owned())),
+        ]);
+        format!("{}{query}", Self::PATH)
+    }
+}
+
+endpoint!(
+    /// `POST /api/v1/events`: create an event (one-off or recurring).
+    CreateEvent, Post, "/api/v1/events", body CreateEventRequest => Event);
+path_endpoint!(
+    /// `GET /api/v1/events/{id}`: an event with its occurrences (with an ETag).
+    GetEvent [id], Get, "/api/v1/events/{id}" => Event);
+path_endpoint!(
+    /// `PUT /api/v1/events/{id}`: replace an event's details (send `If-Match`); answers
+    /// and moved or cancelled occurrences are kept where the occurrence still exists.
+    UpdateEvent [id] body EventFields, Put, "/api/v1/events/{id}" => Event);
+path_endpoint!(
+    /// `DELETE /api/v1/events/{id}`: delete an event (cancelling keeps it visible instead).
+    DeleteEvent [id], Delete, "/api/v1/events/{id}" => NoContent);
+path_endpoint!(
+    /// `POST /api/v1/events/{id}/cancel`: cancel the whole event; it stays visible, marked.
+    CancelEvent [id], Post, "/api/v1/events/{id}/cancel" => Event);
+path_endpoint!(
+    /// `PUT /api/v1/events/{id}/occurrences/{occurrence}`: move, cancel or restore one occurrence.
+    UpdateOccurrence [id, occurrence] body UpdateOccurrenceRequest, Put,
+    "/api/v1/events/{id}/occurrences/{occurrence}" => Event);
+path_endpoint!(
+    /// `PUT /api/v1/events/{id}/occurrences/{occurrence}/rsvp`: answer an occurrence.
+    Rsvp [id, occurrence] body RsvpRequest, Put, "/api/v1/events/{id}/occurrences/{occurrence}/rsvp" => Occurrence);
+path_endpoint!(
+    /// `GET /api/v1/events/{id}/occurrences/{occurrence}/attendees`: answers, for
+    /// organisers (and for readers when the organiser allows).
+    ListAttendees [id, occurrence], Get, "/api/v1/events/{id}/occurrences/{occurrence}/attendees" => Vec<Attendee>);
+endpoint!(
+    /// `GET /api/v1/me/feed-token`: whether the caller has a calendar feed address.
+    GetFeedToken, Get, "/api/v1/me/feed-token" => FeedTokenStatus);
+endpoint!(
+    /// `POST /api/v1/me/feed-token`: make a new feed token (the old one stops working).
+    CreateFeedToken, Post, "/api/v1/me/feed-token" => FeedToken);
+endpoint!(
+    /// `DELETE /api/v1/me/feed-token`: revoke the feed token (its addresses answer 404).
+    RevokeFeedToken, Delete, "/api/v1/me/feed-token" => NoContent);

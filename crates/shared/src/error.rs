@@ -53,6 +53,10 @@ pub enum ErrorCode {
     ContactNotAllowed,
     /// The change would leave the community without an admin.
     LastAdmin,
+    /// The event, or this occurrence of it, is cancelled.
+    EventCancelled,
+    /// Answers to this occurrence are closed (its deadline passed or it has started).
+    RsvpClosed,
     /// `If-Match` did not match the current version.
     PreconditionFailed,
     /// The body is larger than the server accepts.

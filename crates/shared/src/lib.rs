@@ -11,6 +11,7 @@ pub mod discussions;
 pub mod endpoint;
 pub mod endpoints;
 pub mod error;
+pub mod events;
 pub mod groups;
 pub mod library;
 pub mod members;

@@ -276,50 +276,62 @@ pub async fn create_item_version(
             format!("Files may be at most {max} bytes."),
         ));
     }
-    let mut upload = None;
+    let mut upload: Option<files::Upload> = None;
     let mut file_name = None;
     let mut declared_type = None;
     let mut change_note = String::new();
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(multipart_error)?;
-        match field.name() {
-            Some("file") if upload.is_none() => {
-                file_name = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
-                declared_type = field.content_type().map(|m| m.essence_str().to_owned());
-                let mut current = files::begin(&state, &actor, &id).await?;
-                while let Some(chunk) = field.next().await {
-                    let chunk = match chunk {
-                        Ok(chunk) => chunk,
-                        Err(error) => {
-                            // The client went away or sent garbage: nothing is kept.
-                            current.abort().await;
-                            return Err(multipart_error(error));
+    let read = async {
+        while let Some(field) = payload.next().await {
+            let mut field = field.map_err(multipart_error)?;
+            match field.name() {
+                Some("file") if upload.is_none() => {
+                    file_name = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
+                    declared_type = field.content_type().map(|m| m.essence_str().to_owned());
+                    let mut current = files::begin(&state, &actor, &id).await?;
+                    while let Some(chunk) = field.next().await {
+                        let chunk = match chunk {
+                            Ok(chunk) => chunk,
+                            Err(error) => {
+                                // The client went away or sent garbage: nothing is kept.
+                                current.abort().await;
+                                return Err(multipart_error(error));
+                            }
+                        };
+                        if let Err(error) = current.write(&chunk).await {
+                            drop(field);
+                            drain(&mut payload).await;
+                            return Err(error);
                         }
-                    };
-                    if let Err(error) = current.write(&chunk).await {
-                        drop(field);
-                        drain(&mut payload).await;
-                        return Err(error);
                     }
+                    upload = Some(current);
                 }
-                upload = Some(current);
-            }
-            Some("change_note") => {
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.next().await {
-                    bytes.extend_from_slice(&chunk.map_err(multipart_error)?);
-                    if bytes.len() > MAX_CHANGE_NOTE * 4 {
-                        return Err(ApiError::field(
-                            "change_note",
-                            "too_long",
-                            format!("Use at most {MAX_CHANGE_NOTE} characters."),
-                        ));
+                Some("change_note") => {
+                    let mut bytes = Vec::new();
+                    while let Some(chunk) = field.next().await {
+                        bytes.extend_from_slice(&chunk.map_err(multipart_error)?);
+                        if bytes.len() > MAX_CHANGE_NOTE * 4 {
+                            return Err(ApiError::field(
+                                "change_note",
+                                "too_long",
+                                format!("Use at most {MAX_CHANGE_NOTE} characters."),
+                            ));
+                        }
                     }
+                    change_note = String::from_utf8_lossy(&bytes).into_owned();
                 }
-                change_note = String::from_utf8_lossy(&bytes).into_owned();
+                _ => while field.next().await.is_some() {},
             }
-            _ => while field.next().await.is_some() {},
         }
+        Ok(())
+    }
+    .await;
+    if let Err(error) = read {
+        // A later part failed after the file was stored: its parts are discarded before
+        // answering, so nothing outlives the refusal.
+        if let Some(mut stored) = upload.take() {
+            stored.abort().await;
+        }
+        return Err(error);
     }
     let Some(upload) = upload else {
         return Err(ApiError::field("file", "required", "Send the file in a part named `file`."));
@@ -330,7 +342,7 @@ pub async fn create_item_version(
 }
 
 /// `attachment` with an ASCII fallback name and the exact name in `filename*` (RFC 6266).
-fn content_disposition(name: &str) -> String {
+pub(crate) fn content_disposition(name: &str) -> String {
     let fallback: String =
         name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{}", copse_shared::endpoint::encode_component(name))

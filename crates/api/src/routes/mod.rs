@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod community;
 pub mod discussions;
+pub mod events;
 pub mod groups;
 pub mod library;
 pub mod members;
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     audit::configure(cfg);
     discussions::configure(cfg);
     library::configure(cfg);
+    events::configure(cfg);
     profiles::configure(cfg);
 }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod community;
 pub mod discussions;
+pub mod events;
 pub mod groups;
 pub mod invitations;
 pub mod library;
@@ -14,3 +15,10 @@ pub mod pagination;
 pub mod profiles;
 pub mod sessions;
 pub mod validate;
+
+/// A strong ETag of a resource's state: the first 8 bytes of its SHA-256, quoted.
+pub fn strong_etag(state: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hex: String = Sha256::digest(state.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}

@@ -12,7 +12,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, SqlErr, TransactionTrait,
 };
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{TopicCtx, load_topic, members, notify, post_dtos, render_body};
@@ -59,8 +58,7 @@ pub fn etag(post: &post::Model) -> String {
         post.deleted_at,
         post.hidden_at
     );
-    let hex: String = Sha256::digest(version.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    crate::services::strong_etag(&version)
 }
 
 async fn one(state: &AppState, actor: &Actor, ctx: &PostCtx, post: post::Model) -> ApiResult<Post> {

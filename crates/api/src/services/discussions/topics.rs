@@ -13,7 +13,6 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{TopicCtx, categories, load_topic, notify, post_dtos, render_body, require, summaries};
@@ -144,8 +143,7 @@ pub fn etag(topic: &Topic) -> String {
         topic.summary.hidden,
         topic.accepted_post_id
     );
-    let hex: String = Sha256::digest(version.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    crate::services::strong_etag(&version)
 }
 
 /// The full topic for an actor: summary, opening post, watching, permissions.

@@ -17,7 +17,6 @@ use sea_orm::{
     TransactionTrait,
 };
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{ItemCtx, load_item, summaries, version_dtos, versions_of};
@@ -162,8 +161,7 @@ pub fn etag(item: &library_item::Model) -> String {
         item.version_count,
         item.current_version_id
     );
-    let hex: String = Sha256::digest(version.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    crate::services::strong_etag(&version)
 }
 
 /// The full item for an actor, with its ETag.
@@ -376,11 +374,40 @@ pub async fn create(state: &AppState, actor: &Actor, request: CreateLibraryItemR
         },
     )
     .await?;
+    let topic_id = topic.summary.id;
+    let stored =
+        insert_item(state, &id, me, &request, fields, group.as_ref().map(|(g, _)| g.id.clone()), &topic_id).await;
+    if let Err(error) = stored {
+        // The topic was committed on its own: withdraw it, so a failed share leaves no
+        // discussion of an item that does not exist.
+        let withdrawn = crate::entities::topic::Entity::update_many()
+            .col_expr(crate::entities::topic::Column::DeletedAt, Expr::value(Utc::now()))
+            .filter(crate::entities::topic::Column::Id.eq(topic_id.clone()))
+            .exec(&state.db)
+            .await;
+        if let Err(cleanup) = withdrawn {
+            tracing::warn!(error = %cleanup, topic = %topic_id, "withdrawing the topic of a failed share failed");
+        }
+        return Err(error);
+    }
+    Ok(get(state, actor, &id).await?.0)
+}
+
+/// Inserts the item row and its tags in one transaction.
+async fn insert_item(
+    state: &AppState,
+    id: &str,
+    me: &crate::entities::user::Model,
+    request: &CreateLibraryItemRequest,
+    fields: Fields,
+    group_id: Option<String>,
+    topic_id: &str,
+) -> ApiResult<()> {
     let now = Utc::now();
     let txn = state.db.begin().await?;
     library_item::ActiveModel {
-        id: Set(id.clone()),
-        group_id: Set(group.as_ref().map(|(g, _)| g.id.clone())),
+        id: Set(id.to_owned()),
+        group_id: Set(group_id),
         owner_id: Set(Some(me.id.clone())),
         title: Set(fields.title),
         description_html: Set(markdown::render(&fields.description)),
@@ -389,7 +416,7 @@ pub async fn create(state: &AppState, actor: &Actor, request: CreateLibraryItemR
         language: Set(fields.language),
         licence: Set(fields.licence),
         url: Set(fields.url),
-        topic_id: Set(Some(topic.summary.id)),
+        topic_id: Set(Some(topic_id.to_owned())),
         current_version_id: Set(None),
         version_count: Set(0),
         download_count: Set(0),
@@ -399,9 +426,9 @@ pub async fn create(state: &AppState, actor: &Actor, request: CreateLibraryItemR
     }
     .insert(&txn)
     .await?;
-    replace_tags(&txn, &id, &fields.tags).await?;
+    replace_tags(&txn, id, &fields.tags).await?;
     txn.commit().await?;
-    Ok(get(state, actor, &id).await?.0)
+    Ok(())
 }
 
 fn precondition_failed() -> ApiError {

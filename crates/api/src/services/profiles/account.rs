@@ -19,7 +19,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 
 use super::{bookmarks, load_many, my_profile};
 use crate::entities::{
-    bookmark, deleted_account, group, group_membership, library_item, library_version, notification, post,
+    bookmark, deleted_account, event, group, group_membership, library_item, library_version, notification, post,
     post_revision, topic, user,
 };
 use crate::error::{ApiError, ApiResult};
@@ -223,7 +223,7 @@ pub async fn delete(state: &AppState, account_id: &str, erase_content: bool) -> 
     Ok(())
 }
 
-/// Turns the member's topics, replies and library items into tombstones with their
+/// Turns the member's topics, replies, library items and events into tombstones with their
 /// text removed, keeping reply counts and accepted answers consistent.
 async fn erase(txn: &sea_orm::DatabaseTransaction, user_id: &str, now: chrono::DateTime<Utc>) -> ApiResult<()> {
     let theirs = Query::select()
@@ -288,6 +288,15 @@ async fn erase(txn: &sea_orm::DatabaseTransaction, user_id: &str, now: chrono::D
         .col_expr(library_item::Column::DescriptionHtml, Expr::value(""))
         .filter(library_item::Column::OwnerId.eq(user_id))
         .filter(library_item::Column::DeletedAt.is_null())
+        .exec(txn)
+        .await?;
+    event::Entity::update_many()
+        .col_expr(event::Column::DeletedAt, Expr::value(now))
+        .col_expr(event::Column::UpdatedAt, Expr::value(now))
+        .col_expr(event::Column::Description, Expr::value(""))
+        .col_expr(event::Column::DescriptionHtml, Expr::value(""))
+        .filter(event::Column::CreatorId.eq(user_id))
+        .filter(event::Column::DeletedAt.is_null())
         .exec(txn)
         .await?;
     Ok(())

@@ -1,0 +1,505 @@
+//! Events: this module loads events with the facts the policy needs, converts times
+//! between the organiser's zone and UTC, and builds occurrence DTOs a page at a time.
+//! `series` holds creating, editing and cancelling; `rsvp` answers and the waiting
+//! list; `ical` the iCalendar files, feeds and feed tokens; `reminders` the reminder
+//! worker; `recurrence` the RRULE subset.
+
+pub mod ical;
+pub mod recurrence;
+pub mod reminders;
+pub mod rsvp;
+pub mod series;
+
+use std::collections::{HashMap, HashSet};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use copse_shared::Page;
+use copse_shared::discussions::GroupRef;
+use copse_shared::events::{Event, EventFields, EventFormat, EventPermissions, EventWhen, Occurrence, RsvpStatus};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::entities::{event, event_occurrence, event_organiser, event_rsvp, event_tag, group};
+use crate::error::{ApiError, ApiResult};
+use crate::policy::{self, Action, Actor, Resource, TopicFacts};
+use crate::services::community;
+use crate::services::discussions::{group_facts, members};
+use crate::state::AppState;
+
+/// The stored form of local wall-clock times.
+pub const LOCAL_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+/// The widest calendar range, in days.
+pub const MAX_CALENDAR_DAYS: i64 = 100;
+
+/// An event loaded for an actor, with the facts the policy decides on.
+#[derive(Debug)]
+pub struct EventCtx {
+    /// The event.
+    pub event: event::Model,
+    /// What the policy needs (`is_author`: the actor organises it).
+    pub facts: TopicFacts,
+    /// Organiser ids, the creator first.
+    pub organisers: Vec<String>,
+}
+
+impl EventCtx {
+    /// Fails unless the actor may do this to the (readable) event: 401 or 403.
+    pub fn require(&self, actor: &Actor, action: Action) -> ApiResult<()> {
+        policy::require(actor, action, &Resource::Event(&self.facts))
+    }
+
+    /// Whether the actor may do this.
+    pub fn can(&self, actor: &Actor, action: Action) -> bool {
+        policy::can(actor, action, &Resource::Event(&self.facts))
+    }
+}
+
+/// Organiser ids of an event, the creator first.
+pub async fn organisers_of(db: &impl ConnectionTrait, event_id: &str) -> ApiResult<Vec<String>> {
+    Ok(event_organiser::Entity::find()
+        .filter(event_organiser::Column::EventId.eq(event_id.to_owned()))
+        .order_by_asc(event_organiser::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.user_id)
+        .collect())
+}
+
+/// Loads an event the actor may read; 404 otherwise (401 for anonymous visitors when
+/// public reading is off), never revealing an event of a private group.
+pub async fn load_event(state: &AppState, actor: &Actor, id: &str) -> ApiResult<EventCtx> {
+    let public_read = community::load(&state.db).await?.public_read;
+    let not_found = || match actor {
+        Actor::Anonymous if !public_read => policy::sign_in_required(),
+        _ => ApiError::not_found(),
+    };
+    let Some(event) = event::Entity::find_by_id(id.to_owned()).one(&state.db).await? else {
+        return Err(not_found());
+    };
+    if event.deleted_at.is_some() {
+        return Err(not_found());
+    }
+    let group = match &event.group_id {
+        Some(group_id) => {
+            let group = group::Entity::find_by_id(group_id.clone()).one(&state.db).await?.ok_or_else(not_found)?;
+            Some(group_facts(&state.db, actor, &group, public_read).await?)
+        }
+        None => None,
+    };
+    let organisers = organisers_of(&state.db, &event.id).await?;
+    let is_author = actor.user().is_some_and(|me| organisers.contains(&me.id));
+    let facts = TopicFacts { group, public_read, is_author, hidden: false };
+    if !policy::can(actor, Action::ReadEvent, &Resource::Event(&facts)) {
+        return Err(not_found());
+    }
+    Ok(EventCtx { event, facts, organisers })
+}
+
+/// Parses an IANA time zone name.
+pub fn parse_zone(name: &str) -> Option<Tz> {
+    name.trim().parse::<Tz>().ok()
+}
+
+/// The zone of a stored event (stored names always parse; UTC is the safe fallback).
+pub fn zone_of(event: &event::Model) -> Tz {
+    parse_zone(&event.time_zone).unwrap_or(Tz::UTC)
+}
+
+/// The instant of a local wall-clock time. In a daylight-saving gap (02:30 on the
+/// night clocks jump to 03:00) the time moves forward by the gap, as calendar apps do;
+/// in an overlap the earlier instant is taken.
+pub fn to_utc(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    let mut probe = local;
+    for _ in 0..4 {
+        if let Some(instant) = zone.from_local_datetime(&probe).earliest() {
+            return instant.with_timezone(&Utc);
+        }
+        probe += Duration::minutes(30);
+    }
+    Utc.from_utc_datetime(&local)
+}
+
+/// The local wall-clock time of an instant in a zone.
+pub fn to_local(zone: Tz, instant: DateTime<Utc>) -> NaiveDateTime {
+    instant.with_timezone(&zone).naive_local()
+}
+
+/// Parses a stored local time.
+pub fn parse_local(text: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(text, LOCAL_FORMAT).unwrap_or_default()
+}
+
+/// The stored reminder offsets, in minutes.
+pub fn reminders_of(event: &event::Model) -> Vec<i32> {
+    event.reminders.split(',').filter_map(|m| m.trim().parse().ok()).collect()
+}
+
+/// The strong ETag of an event's state.
+pub fn etag(event: &event::Model) -> String {
+    let state = format!("{}|{}|{}", event.id, event.updated_at.timestamp_micros(), event.sequence);
+    crate::services::strong_etag(&state)
+}
+
+/// Tags of many events at once.
+async fn tags_of(db: &impl ConnectionTrait, ids: &[String]) -> ApiResult<HashMap<String, Vec<String>>> {
+    let mut tags: HashMap<String, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(tags);
+    }
+    let rows = event_tag::Entity::find()
+        .filter(event_tag::Column::EventId.is_in(ids.to_vec()))
+        .order_by_asc(event_tag::Column::Tag)
+        .all(db)
+        .await?;
+    for row in rows {
+        tags.entry(row.event_id).or_default().push(row.tag);
+    }
+    Ok(tags)
+}
+
+/// Going and waiting counts per occurrence of many events: one grouped query.
+async fn counts_of(db: &impl ConnectionTrait, ids: &[String]) -> ApiResult<HashMap<(String, String), (i64, i64)>> {
+    let mut counts = HashMap::new();
+    if ids.is_empty() {
+        return Ok(counts);
+    }
+    let rows: Vec<(String, String, String, i64)> = event_rsvp::Entity::find()
+        .select_only()
+        .column(event_rsvp::Column::EventId)
+        .column(event_rsvp::Column::OccurrenceKey)
+        .column(event_rsvp::Column::Status)
+        .column_as(Expr::col(event_rsvp::Column::UserId).count(), "n")
+        .filter(event_rsvp::Column::EventId.is_in(ids.to_vec()))
+        .filter(event_rsvp::Column::Status.is_in([RsvpStatus::Going.as_str(), RsvpStatus::Waitlisted.as_str()]))
+        .group_by(event_rsvp::Column::EventId)
+        .group_by(event_rsvp::Column::OccurrenceKey)
+        .group_by(event_rsvp::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (event_id, key, status, n) in rows {
+        let entry: &mut (i64, i64) = counts.entry((event_id, key)).or_default();
+        if status == RsvpStatus::Going.as_str() {
+            entry.0 = n;
+        } else {
+            entry.1 = n;
+        }
+    }
+    Ok(counts)
+}
+
+/// The actor's answers to occurrences of many events.
+async fn my_answers(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    ids: &[String],
+) -> ApiResult<HashMap<(String, String), RsvpStatus>> {
+    let Some(me) = actor.user() else { return Ok(HashMap::new()) };
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = event_rsvp::Entity::find()
+        .filter(event_rsvp::Column::EventId.is_in(ids.to_vec()))
+        .filter(event_rsvp::Column::UserId.eq(me.id.clone()))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| RsvpStatus::parse(&r.status).map(|s| ((r.event_id, r.occurrence_key), s)))
+        .collect())
+}
+
+/// Occurrence DTOs for rows of many events, with five queries in all (events, groups,
+/// tags, counts, the actor's answers), whatever the number of rows.
+pub async fn occurrence_dtos(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    rows: Vec<event_occurrence::Model>,
+) -> ApiResult<Vec<Occurrence>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.event_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let events: HashMap<String, event::Model> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        event::Entity::find()
+            .filter(event::Column::Id.is_in(ids.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|e| (e.id.clone(), e))
+            .collect()
+    };
+    let group_ids: HashSet<String> = events.values().filter_map(|e| e.group_id.clone()).collect();
+    let groups: HashMap<String, GroupRef> = if group_ids.is_empty() {
+        HashMap::new()
+    } else {
+        group::Entity::find()
+            .filter(group::Column::Id.is_in(group_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|g| (g.id.clone(), GroupRef { id: g.id, slug: g.slug, name: g.name }))
+            .collect()
+    };
+    let tags = tags_of(db, &ids).await?;
+    let counts = counts_of(db, &ids).await?;
+    let answers = my_answers(db, actor, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let event = events.get(&row.event_id)?;
+            let key = (row.event_id.clone(), row.key.clone());
+            let (going, waitlisted) = counts.get(&key).copied().unwrap_or_default();
+            Some(Occurrence {
+                event_id: row.event_id.clone(),
+                id: row.key.clone(),
+                title: event.title.clone(),
+                group: event.group_id.as_ref().and_then(|g| groups.get(g).cloned()),
+                format: EventFormat::parse(&event.format).unwrap_or(EventFormat::Online),
+                starts_at: row.starts_at,
+                ends_at: row.ends_at,
+                all_day: event.all_day,
+                time_zone: event.time_zone.clone(),
+                venue: event.venue.clone(),
+                tags: tags.get(&row.event_id).cloned().unwrap_or_default(),
+                cancelled: row.cancelled || event.cancelled_at.is_some(),
+                recurring: event.recurrence.is_some(),
+                going,
+                waitlisted,
+                capacity: event.capacity,
+                my_rsvp: answers.get(&key).copied(),
+            })
+        })
+        .collect())
+}
+
+/// Every occurrence of an event, in time order.
+pub async fn occurrences_of(db: &impl ConnectionTrait, event_id: &str) -> ApiResult<Vec<event_occurrence::Model>> {
+    Ok(event_occurrence::Entity::find()
+        .filter(event_occurrence::Column::EventId.eq(event_id.to_owned()))
+        .order_by_asc(event_occurrence::Column::StartsAt)
+        .order_by_asc(event_occurrence::Column::Key)
+        .all(db)
+        .await?)
+}
+
+/// Whether the actor is going to some occurrence of the event.
+async fn is_going(db: &impl ConnectionTrait, actor: &Actor, event_id: &str) -> ApiResult<bool> {
+    let Some(me) = actor.user() else { return Ok(false) };
+    Ok(event_rsvp::Entity::find()
+        .filter(event_rsvp::Column::EventId.eq(event_id.to_owned()))
+        .filter(event_rsvp::Column::UserId.eq(me.id.clone()))
+        .filter(event_rsvp::Column::Status.eq(RsvpStatus::Going.as_str()))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Whether the actor may see the online address: always, unless the organiser keeps
+/// it for people going; organisers and moderators always see it.
+pub async fn sees_online_url(db: &impl ConnectionTrait, actor: &Actor, ctx: &EventCtx) -> ApiResult<bool> {
+    Ok(!ctx.event.link_for_going_only
+        || ctx.can(actor, Action::EditEvent)
+        || is_going(db, actor, &ctx.event.id).await?)
+}
+
+/// The full event for an actor, with its ETag.
+pub async fn detail(state: &AppState, actor: &Actor, ctx: &EventCtx) -> ApiResult<(Event, String)> {
+    let db = &state.db;
+    let e = &ctx.event;
+    let occurrences = occurrence_dtos(db, actor, occurrences_of(db, &e.id).await?).await?;
+    let tags = tags_of(db, std::slice::from_ref(&e.id)).await?.remove(&e.id).unwrap_or_default();
+    let people = members(db, ctx.organisers.iter().cloned().collect()).await?;
+    let organisers = ctx.organisers.iter().filter_map(|id| people.get(id).cloned()).collect();
+    let group = match &e.group_id {
+        Some(id) => group::Entity::find_by_id(id.clone()).one(db).await?.map(|g| GroupRef {
+            id: g.id,
+            slug: g.slug,
+            name: g.name,
+        }),
+        None => None,
+    };
+    let sees_url = sees_online_url(db, actor, ctx).await?;
+    let edit = ctx.can(actor, Action::EditEvent);
+    let fields = EventFields {
+        title: e.title.clone(),
+        description: e.description.clone(),
+        format: EventFormat::parse(&e.format).unwrap_or(EventFormat::Online),
+        time_zone: e.time_zone.clone(),
+        all_day: e.all_day,
+        starts_at: parse_local(&e.local_start),
+        ends_at: parse_local(&e.local_end),
+        recurrence: e.recurrence.clone(),
+        venue: e.venue.clone(),
+        online_url: if sees_url { e.online_url.clone() } else { None },
+        link_for_going_only: e.link_for_going_only,
+        capacity: e.capacity,
+        rsvp_deadline: e.rsvp_deadline,
+        attendees_public: e.attendees_public,
+        tags,
+        reminders: Some(reminders_of(e)),
+        organisers: ctx.organisers.iter().skip(1).cloned().collect(),
+    };
+    let event = Event {
+        id: e.id.clone(),
+        group,
+        online_url_hidden: !sees_url && e.online_url.is_some(),
+        fields,
+        description_html: e.description_html.clone(),
+        organisers,
+        cancelled: e.cancelled_at.is_some(),
+        sequence: e.sequence,
+        occurrences,
+        created_at: e.created_at,
+        updated_at: e.updated_at,
+        permissions: EventPermissions {
+            edit,
+            rsvp: ctx.can(actor, Action::RsvpEvent) && e.cancelled_at.is_none(),
+            see_attendees: edit || (e.attendees_public && ctx.can(actor, Action::RsvpEvent)),
+        },
+    };
+    Ok((event, etag(e)))
+}
+
+/// Reads one event.
+pub async fn get(state: &AppState, actor: &Actor, id: &str) -> ApiResult<(Event, String)> {
+    let ctx = load_event(state, actor, id).await?;
+    detail(state, actor, &ctx).await
+}
+
+/// Filters shared by lists, calendars and feeds.
+#[derive(Debug, Default)]
+pub struct EventFilter {
+    /// Group id or slug, or `community`.
+    pub group: Option<String>,
+    /// A tag.
+    pub tag: Option<String>,
+    /// A format.
+    pub format: Option<EventFormat>,
+}
+
+/// The ids of the events the actor may read that pass the filter, as a subquery.
+pub async fn visible_event_ids(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &EventFilter,
+) -> ApiResult<sea_orm::sea_query::SelectStatement> {
+    let public_read = community::load(db).await?.public_read;
+    let mut condition = policy::visible_events(actor, public_read).ok_or_else(policy::sign_in_required)?;
+    match filter.group.as_deref() {
+        Some("community") => condition = condition.add(event::Column::GroupId.is_null()),
+        Some(key) if !key.is_empty() => {
+            let ids = Query::select()
+                .column(group::Column::Id)
+                .from(group::Entity)
+                .cond_where(Condition::any().add(group::Column::Id.eq(key)).add(group::Column::Slug.eq(key)))
+                .to_owned();
+            condition = condition.add(event::Column::GroupId.in_subquery(ids));
+        }
+        _ => {}
+    }
+    if let Some(tag) = filter.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let tagged = Query::select()
+            .column(event_tag::Column::EventId)
+            .from(event_tag::Entity)
+            .and_where(Expr::col(event_tag::Column::Tag).eq(tag.to_lowercase()))
+            .to_owned();
+        condition = condition.add(event::Column::Id.in_subquery(tagged));
+    }
+    if let Some(format) = filter.format {
+        condition = condition.add(event::Column::Format.eq(format.as_str()));
+    }
+    Ok(Query::select().column(event::Column::Id).from(event::Entity).cond_where(condition).to_owned())
+}
+
+fn encode_cursor(when: EventWhen, row: &event_occurrence::Model) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}|{}|{}|{}", when.as_str(), row.starts_at.to_rfc3339(), row.event_id, row.key))
+}
+
+fn keyset(when: EventWhen, cursor: &str) -> ApiResult<Condition> {
+    use event_occurrence::Column as C;
+    let invalid = || ApiError::bad_request("The cursor is not valid for this list; start again from the first page.");
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?).map_err(|_| invalid())?;
+    let parts: Vec<&str> = text.splitn(4, '|').collect();
+    let [kind, at, event_id, key] = parts.as_slice() else { return Err(invalid()) };
+    if *kind != when.as_str() {
+        return Err(invalid());
+    }
+    let at = DateTime::parse_from_rfc3339(at).map_err(|_| invalid())?.with_timezone(&Utc);
+    let (event_id, key) = ((*event_id).to_owned(), (*key).to_owned());
+    let after = |strict: sea_orm::sea_query::SimpleExpr, same_event: sea_orm::sea_query::SimpleExpr, same_key| {
+        Condition::any().add(strict).add(Condition::all().add(C::StartsAt.eq(at)).add(
+            Condition::any().add(same_event).add(Condition::all().add(C::EventId.eq(event_id.clone())).add(same_key)),
+        ))
+    };
+    Ok(match when {
+        EventWhen::Upcoming => after(C::StartsAt.gt(at), C::EventId.gt(event_id.clone()), C::Key.gt(key)),
+        EventWhen::Past => after(C::StartsAt.lt(at), C::EventId.lt(event_id.clone()), C::Key.lt(key)),
+    })
+}
+
+/// Upcoming (not yet ended, soonest first) or past (latest first) occurrences.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    when: EventWhen,
+    filter: EventFilter,
+    limit: Option<u64>,
+    cursor: Option<String>,
+) -> ApiResult<Page<Occurrence>> {
+    use event_occurrence::Column as C;
+    let limit = crate::services::pagination::page_size(limit)?;
+    let ids = visible_event_ids(&state.db, actor, &filter).await?;
+    let now = Utc::now();
+    let mut query = event_occurrence::Entity::find().filter(C::EventId.in_subquery(ids));
+    query = match when {
+        EventWhen::Upcoming => query.filter(C::EndsAt.gt(now)),
+        EventWhen::Past => query.filter(C::EndsAt.lte(now)),
+    };
+    if let Some(cursor) = &cursor {
+        query = query.filter(keyset(when, cursor)?);
+    }
+    query = match when {
+        EventWhen::Upcoming => query.order_by_asc(C::StartsAt).order_by_asc(C::EventId).order_by_asc(C::Key),
+        EventWhen::Past => query.order_by_desc(C::StartsAt).order_by_desc(C::EventId).order_by_desc(C::Key),
+    };
+    let mut rows = query.limit(limit + 1).all(&state.db).await?;
+    let next_cursor = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|row| encode_cursor(when, row))
+    } else {
+        None
+    };
+    Ok(Page { items: occurrence_dtos(&state.db, actor, rows).await?, next_cursor })
+}
+
+/// Every occurrence overlapping `[from, to)`, for month and week views.
+pub async fn calendar(
+    state: &AppState,
+    actor: &Actor,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    filter: EventFilter,
+) -> ApiResult<Vec<Occurrence>> {
+    use event_occurrence::Column as C;
+    if to <= from {
+        return Err(ApiError::field("to", "before_from", "The range must end after it starts."));
+    }
+    if to - from > Duration::days(MAX_CALENDAR_DAYS) {
+        return Err(ApiError::field("to", "too_wide", format!("Ask for at most {MAX_CALENDAR_DAYS} days at once.")));
+    }
+    let ids = visible_event_ids(&state.db, actor, &filter).await?;
+    let rows = event_occurrence::Entity::find()
+        .filter(C::EventId.in_subquery(ids))
+        .filter(C::StartsAt.lt(to))
+        .filter(C::EndsAt.gt(from))
+        .order_by_asc(C::StartsAt)
+        .order_by_asc(C::EventId)
+        .limit(2000)
+        .all(&state.db)
+        .await?;
+    occurrence_dtos(&state.db, actor, rows).await
+}
