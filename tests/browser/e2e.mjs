@@ -11,6 +11,9 @@
 // member comments in the item's discussion and bookmarks it. In Members, the admin
 // fills in a profile with expertise and privacy choices; the second member finds the
 // admin by expertise, opens the profile (without the hidden email) and sends a message.
+// In Events, the admin creates a hybrid event next month whose link only people going
+// see; the second member answers Going, gets the link, and finds the event in the
+// month view.
 // Every wait is on an observable condition; nothing sleeps.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -677,9 +680,9 @@ try {
   });
 
   await step('sections not built yet say so', async () => {
-    await page.click('nav a:has-text("Events")');
+    await page.click('nav a:has-text("News")');
     await page.locator('h2', { hasText: 'Coming soon' }).waitFor();
-    assert.match(page.url(), /\/events$/);
+    assert.match(page.url(), /\/news$/);
   });
 
   await step('an unknown address shows a not-found page', async () => {
@@ -697,6 +700,69 @@ try {
     await phone.locator('#site-nav a', { hasText: 'Events' }).waitFor();
     await phone.screenshot({ path: out + 'phone-menu.png' });
     await phone.close();
+  });
+
+  // Events: the 15th of next month, in the browser's own calendar (Node and Chromium
+  // share this machine's time zone, so both agree on which month "next" is).
+  const eventTitle = 'Soil sampling clinic';
+  const nextMonth = new Date(new Date().getFullYear(), new Date().getMonth() + 1, 1);
+  const ym = `${nextMonth.getFullYear()}-${String(nextMonth.getMonth() + 1).padStart(2, '0')}`;
+  let eventPath;
+
+  await step('the admin creates a hybrid event next month in Paris time, with two seats and a link for people going', async () => {
+    await page.click('nav a:has-text("Events")');
+    await page.locator('[data-testid=month-grid]').waitFor();
+    await page.click('[data-testid=new-event]');
+    await page.fill('#event-title', eventTitle);
+    await page.fill('#event-description', 'Bring **two soil samples** from your plots.');
+    await page.selectOption('#event-format', 'hybrid');
+    await page.fill('#event-venue', 'Maison de la Terre, 12 rue des Champs, Paris');
+    await page.fill('#event-online-url', 'https://meet.example.org/soil-clinic');
+    await page.check('#event-link-going-only');
+    await page.selectOption('#event-time-zone', 'Europe/Paris');
+    await page.fill('#event-start', `${ym}-15T14:00`);
+    await page.fill('#event-end', `${ym}-15T16:00`);
+    await page.fill('#event-capacity', '2');
+    await page.fill('#event-tags', 'soil-testing, field-work');
+    await page.click('button[type=submit]:has-text("Create event")');
+    await page.locator('h1#event-title', { hasText: eventTitle }).waitFor();
+    eventPath = new URL(page.url()).pathname;
+    assert.match(eventPath, /^\/events\/[^/]+$/);
+    await page.locator('[data-testid=event-format]', { hasText: 'Hybrid' }).waitFor();
+    await page.locator('[data-testid=event-venue]', { hasText: 'Maison de la Terre' }).waitFor();
+    // The organiser always sees the link, with a note that others see it once going.
+    await page.locator('[data-testid=online-link]', { hasText: 'meet.example.org' }).waitFor();
+    await page.locator('[data-testid=going-count]', { hasText: '0 going' }).waitFor();
+    await page.locator('[data-testid=seats-left]', { hasText: '2 seats left' }).waitFor();
+    await page.screenshot({ path: out + 'event-organiser.png', fullPage: true });
+  });
+
+  await step('a member sees that the link appears once going, answers Going, and gets the link', async () => {
+    await second.goto(base + eventPath);
+    await second.locator('h1#event-title', { hasText: eventTitle }).waitFor();
+    const hidden = second.locator('[data-testid=online-link-hidden]');
+    await hidden.waitFor();
+    assert.match(await hidden.innerText(), /the link appears once you are going/i);
+    assert.equal(await second.locator('[data-testid=online-link]').count(), 0);
+    assert.equal(await second.locator('[data-testid=edit-event]').count(), 0);
+    await second.click('[data-testid=rsvp-going]');
+    await second.locator('[data-testid=my-rsvp]', { hasText: 'You are going' }).waitFor();
+    await second.locator('[data-testid=going-count]', { hasText: '1 going' }).waitFor();
+    await second.locator('[data-testid=online-link]', { hasText: 'meet.example.org/soil-clinic' }).waitFor();
+    assert.equal(await second.locator('[data-testid=online-link-hidden]').count(), 0);
+    assert.equal(await second.getAttribute('[data-testid=rsvp-going]', 'aria-pressed'), 'true');
+    await second.screenshot({ path: out + 'event-member.png', fullPage: true });
+  });
+
+  await step('the month view shows the event on its day after moving to next month', async () => {
+    await second.click('nav a:has-text("Events")');
+    await second.locator('[data-testid=month-grid]').waitFor();
+    await second.click('[data-testid=next-month]');
+    await second.waitForURL(new RegExp(`month=${ym}`));
+    const day = second.locator(`[data-testid=day-${ym}-15]`);
+    await day.locator('[data-testid=calendar-event]', { hasText: eventTitle }).waitFor();
+    assert.equal(await second.locator('[data-testid=calendar-event]', { hasText: eventTitle }).count(), 1);
+    await second.screenshot({ path: out + 'events-month.png', fullPage: true });
   });
 
   assert.deepEqual(failures, [], 'the page logged errors');

@@ -7,7 +7,7 @@ use leptos_router::path;
 
 use crate::components::header::Header;
 use crate::i18n::{Msg, t};
-use crate::pages::{admin, auth, discussions, groups, home, library, members, notifications, placeholder};
+use crate::pages::{admin, auth, discussions, events, groups, home, library, members, notifications, placeholder};
 use crate::state::{self, use_auth, use_community, use_unread};
 
 /// The root component.
@@ -55,7 +55,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/members/:id") view=members::ProfilePage/>
                     <Route path=path!("/me/profile") view=members::ProfileEditorPage/>
                     <Route path=path!("/bookmarks") view=members::BookmarksPage/>
-                    <Route path=path!("/events") view=|| placeholder::section(Msg::NavEvents, Msg::SectionEvents)/>
+                    <Route path=path!("/events") view=events::EventsPage/>
+                    <Route path=path!("/events/new") view=events::NewEventPage/>
+                    <Route path=path!("/events/:id") view=events::EventPage/>
+                    <Route path=path!("/events/:id/edit") view=events::EditEventPage/>
                     <Route path=path!("/news") view=|| placeholder::section(Msg::NavNews, Msg::SectionNews)/>
                     <Route path=path!("/about") view=|| placeholder::section(Msg::NavAbout, Msg::SectionAbout)/>
                     <Route path=path!("/help") view=|| placeholder::section(Msg::NavHelp, Msg::SectionHelp)/>

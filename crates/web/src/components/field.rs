@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::ApiError;
+use crate::i18n::{Msg, t};
 
 /// Splits "soil, Field work ,labs" into its items; the server normalises them.
 pub fn comma_list(text: &str) -> Vec<String> {
@@ -130,6 +131,62 @@ pub fn TextArea(
             ></textarea>
             {hint.map(|text| view! { <p class="hint" id=hint_id.clone()>{text}</p> })}
             {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+        </div>
+    }
+}
+
+/// A filter chosen elsewhere (a tag clicked in a list), shown as a chip whose button
+/// removes it.
+#[component]
+pub fn FilterChip(
+    /// What the filter is on.
+    label: &'static str,
+    /// Its value.
+    value: String,
+    /// Removes the filter.
+    on_remove: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <span class="chip">
+            {label} ": " <strong>{value}</strong> " "
+            <button type="button" class="secondary compact" on:click=move |_| on_remove.run(())>
+                <span aria-hidden="true">"×"</span>
+                <span class="visually-hidden">{t(Msg::RemoveFilter)}</span>
+            </button>
+        </span>
+    }
+}
+
+/// A checkbox with its label (and a hint under it).
+#[component]
+pub fn CheckboxField(
+    /// The input's id.
+    #[prop(into)]
+    id: String,
+    /// The visible label.
+    #[prop(into)]
+    label: String,
+    /// Whether it is ticked.
+    #[prop(into)]
+    checked: Signal<bool>,
+    /// Told the new state.
+    on_change: Callback<bool>,
+    /// A hint under the checkbox.
+    #[prop(optional)]
+    hint: Option<&'static str>,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    view! {
+        <div class="field checkbox">
+            <input
+                id=id.clone()
+                type="checkbox"
+                prop:checked=checked
+                aria-describedby=hint.map(|_| hint_id.clone())
+                on:change=move |ev| on_change.run(event_target_checked(&ev))
+            />
+            " " <label for=id>{label}</label>
+            {hint.map(|text| view! { <p class="hint" id=hint_id.clone()>{text}</p> })}
         </div>
     }
 }

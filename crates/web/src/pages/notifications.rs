@@ -1,7 +1,9 @@
-//! The signed-in member's notifications, newest first: each links to its topic and
-//! is marked read when followed; "Mark all read" clears the bell.
+//! The signed-in member's notifications, newest first: each links to its topic (or
+//! event, or sender) and is marked read when followed; "Mark all read" clears the bell.
 
+use chrono::{DateTime, Utc};
 use copse_shared::discussions::{MarkReadRequest, Notification, NotificationKind};
+use copse_shared::endpoint::query_string;
 use copse_shared::endpoints::{ListNotifications, MarkNotificationsRead};
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
@@ -20,7 +22,7 @@ fn query(cursor: Option<String>) -> ListNotifications {
     ListNotifications { unread: None, limit: None, cursor }
 }
 
-/// "Amina replied in “Soil tests”".
+/// "Amina replied in “Soil tests”", "Reminder: “Soil clinic” starts 3 Dec 2026, 14:00".
 pub fn describe(n: &Notification) -> String {
     let msg = match n.kind {
         NotificationKind::Reply => Msg::NotifReply,
@@ -28,9 +30,47 @@ pub fn describe(n: &Notification) -> String {
         NotificationKind::AnswerAccepted => Msg::NotifAccepted,
         NotificationKind::NewTopic => Msg::NotifNewTopic,
         NotificationKind::Contact => Msg::NotifContact,
+        NotificationKind::EventReminder => Msg::NotifEventReminder,
+        NotificationKind::EventPromoted => Msg::NotifEventPromoted,
+        NotificationKind::EventChanged => Msg::NotifEventChanged,
+        NotificationKind::EventCancelled => Msg::NotifEventCancelled,
     };
     let name = n.actor.as_ref().map(|a| a.display_name.clone()).unwrap_or_else(|| t(Msg::FormerMember).to_owned());
-    i18n::fill(msg, &[("name", &name), ("topic", &n.topic_title)])
+    // An event's notification carries the occurrence's start, shown in the viewer's zone.
+    let when = event_start(n).map(format::date_time).unwrap_or_default();
+    i18n::fill(msg, &[("name", &name), ("topic", &n.topic_title), ("when", &when)])
+}
+
+/// Whether a notification is about an event (its `topic_id` is the event's id).
+fn is_event(kind: NotificationKind) -> bool {
+    matches!(
+        kind,
+        NotificationKind::EventReminder
+            | NotificationKind::EventPromoted
+            | NotificationKind::EventChanged
+            | NotificationKind::EventCancelled
+    )
+}
+
+/// The start of the occurrence an event's notification is about.
+fn event_start(n: &Notification) -> Option<DateTime<Utc>> {
+    let text = n.message.as_deref().filter(|_| is_event(n.kind))?;
+    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// Where a notification leads: the sender's profile for a message (to answer), the
+/// event's occurrence for an event, the post otherwise.
+fn target(n: &Notification) -> String {
+    match (&n.kind, &n.post_id) {
+        (NotificationKind::Contact, _) => {
+            n.actor.as_ref().map(|a| format!("/members/{}", a.id)).unwrap_or_else(|| "/notifications".to_owned())
+        }
+        (kind, occurrence) if is_event(*kind) => {
+            format!("/events/{}{}", n.topic_id, query_string(&[("occurrence", occurrence.clone())]))
+        }
+        (_, Some(post)) => format!("/discussions/{}#post-{post}", n.topic_id),
+        (_, None) => format!("/discussions/{}", n.topic_id),
+    }
 }
 
 #[component]
@@ -91,17 +131,9 @@ fn NotificationList() -> impl IntoView {
                         <ul class="rows notifications">
                             {move || {
                                 paged.items.get().into_iter().map(|n| {
-                                    // A message leads to its sender's profile (to answer), the rest to the post.
-                                    let href = match (&n.kind, &n.post_id) {
-                                        (NotificationKind::Contact, _) => n
-                                            .actor
-                                            .as_ref()
-                                            .map(|a| format!("/members/{}", a.id))
-                                            .unwrap_or_else(|| "/notifications".to_owned()),
-                                        (_, Some(post)) => format!("/discussions/{}#post-{post}", n.topic_id),
-                                        (_, None) => format!("/discussions/{}", n.topic_id),
-                                    };
-                                    let message = n.message.clone();
+                                    let href = target(&n);
+                                    // Only a member's message is text to show; an event's is its start.
+                                    let message = n.message.clone().filter(|_| n.kind == NotificationKind::Contact);
                                     let (id, read) = (n.id.clone(), n.read);
                                     let target = href.clone();
                                     let navigate = navigate.clone();

@@ -101,6 +101,7 @@ cursor_query!(
     copse_shared::endpoints::ListTopics,
     copse_shared::endpoints::ListLibraryItems,
     copse_shared::endpoints::ListDirectory,
+    copse_shared::endpoints::ListEvents,
 );
 
 /// A list read from a query that the page may change (its filters): the first page

@@ -11,8 +11,9 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::components::confirm::ConfirmButton;
+use crate::components::copy::{CopyField, absolute_url};
 use crate::components::field::TextField;
-use crate::components::status::{Empty, ErrorAlert, Loading, StatusNote};
+use crate::components::status::{Empty, ErrorAlert, Loading};
 use crate::format;
 use crate::i18n::{Msg, t};
 use crate::pages::paged::Paged;
@@ -78,25 +79,6 @@ pub fn Invitations(admin: bool) -> impl IntoView {
     }
 }
 
-fn link_input() -> Option<web_sys::HtmlInputElement> {
-    use wasm_bindgen::JsCast;
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("invitation-link"))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-}
-
-fn select_link() {
-    if let Some(input) = link_input() {
-        let _ = input.focus();
-        input.select();
-    }
-}
-
-fn origin() -> String {
-    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
-}
-
 #[component]
 fn InvitationForm(admin: bool, created: RwSignal<Vec<Invitation>>) -> impl IntoView {
     let email = RwSignal::new(String::new());
@@ -105,14 +87,12 @@ fn InvitationForm(admin: bool, created: RwSignal<Vec<Invitation>>) -> impl IntoV
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let link = RwSignal::new(None::<String>);
-    let copied = RwSignal::new(None::<String>);
     let field = move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(name)));
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
         error.set(None);
         link.set(None);
-        copied.set(None);
         let address = email.get_untracked().trim().to_owned();
         let request = CreateInvitationRequest {
             email: (!address.is_empty()).then_some(address),
@@ -122,7 +102,7 @@ fn InvitationForm(admin: bool, created: RwSignal<Vec<Invitation>>) -> impl IntoV
         spawn_local(async move {
             match api::call(&CreateInvitation(request)).await {
                 Ok(answer) => {
-                    link.set(Some(format!("{}{}", origin(), answer.register_path)));
+                    link.set(Some(absolute_url(&answer.register_path)));
                     created.update(|list| list.push(answer.invitation));
                     email.set(String::new());
                 }
@@ -130,20 +110,6 @@ fn InvitationForm(admin: bool, created: RwSignal<Vec<Invitation>>) -> impl IntoV
             }
             busy.set(false);
         });
-    };
-    let copy = move |_| {
-        let Some(text) = link.get_untracked() else { return };
-        let Some(navigator) = web_sys::window().map(|w| w.navigator()) else { return };
-        // Browsers offer the clipboard only on secure pages; elsewhere the field stays
-        // selected for copying by hand.
-        let available = js_sys::Reflect::get(&navigator, &"clipboard".into()).is_ok_and(|c| !c.is_undefined());
-        if available {
-            let _ = navigator.clipboard().write_text(&text);
-            copied.set(Some(t(Msg::Copied).to_owned()));
-        } else {
-            select_link();
-            copied.set(Some(t(Msg::CopyByHand).to_owned()));
-        }
     };
     let about_a_field = move |e: &ApiError| ["email", "role", "expires_in_days"].iter().any(|f| e.field(f).is_some());
     view! {
@@ -201,30 +167,11 @@ fn InvitationForm(admin: bool, created: RwSignal<Vec<Invitation>>) -> impl IntoV
             <button class="primary" type="submit" disabled=move || busy.get()>
                 {move || if busy.get() { t(Msg::Working) } else { t(Msg::CreateInvitation) }}
             </button>
-            {move || link.get().map(|url| {
-                // Focused and selected as it appears, ready to copy.
-                let input = NodeRef::<leptos::html::Input>::new();
-                input.on_load(|input| {
-                    let _ = input.focus();
-                    input.select();
-                });
-                view! {
+            {move || link.get().map(|url| view! {
                 <div class="invitation-link">
-                    <label for="invitation-link">{t(Msg::InvitationLink)}</label>
-                    <div class="copy-row">
-                        <input id="invitation-link" node_ref=input type="text" readonly prop:value=url aria-describedby="invitation-link-hint"
-                            on:focus=move |_| {
-                                if let Some(input) = link_input() {
-                                    input.select();
-                                }
-                            }
-                        />
-                        <button type="button" class="secondary" on:click=copy>{t(Msg::Copy)}</button>
-                    </div>
-                    <p class="hint" id="invitation-link-hint">{t(Msg::InvitationLinkHint)}</p>
-                    <StatusNote message=copied.into()/>
+                    <CopyField id="invitation-link" label=t(Msg::InvitationLink) value=url hint=t(Msg::InvitationLinkHint) focus=true/>
                 </div>
-            }})}
+            })}
         </form>
     }
 }

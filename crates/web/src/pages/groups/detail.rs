@@ -3,8 +3,8 @@
 
 use copse_shared::ErrorCode;
 use copse_shared::auth::User;
-use copse_shared::endpoints::ListLibraryItems;
 use copse_shared::endpoints::{JoinGroup, ListGroupMembers, ListTopics};
+use copse_shared::endpoints::{ListEvents, ListLibraryItems};
 use copse_shared::groups::{Group, GroupMember, GroupRole, GroupVisibility, MembershipStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,6 +20,7 @@ use crate::format;
 use crate::i18n::{self, Msg, t};
 use crate::pages::discussions::TopicList;
 use crate::pages::discussions::watch::WatchToggle;
+use crate::pages::events::{EventList, FeedPanel};
 use crate::pages::library::index::ItemList;
 use crate::pages::paged::Paged;
 use crate::pages::placeholder::NotFound;
@@ -177,20 +178,11 @@ fn GroupView(group: Group, etag: String, viewer: Option<User>) -> impl IntoView 
                 "members" => view! { <p class="notice">{t(Msg::SignInToSeeMembers)}</p> }.into_any(),
                 "discussions" => view! { <GroupTopics state=state viewer=viewer.get_value()/> }.into_any(),
                 "library" => view! { <GroupLibrary state=state viewer=viewer.get_value()/> }.into_any(),
-                "events" => coming_soon(Msg::GroupEventsSoon).into_any(),
+                "events" => view! { <GroupEvents state=state viewer=viewer.get_value()/> }.into_any(),
                 _ => view! { <ManagePanel state=state viewer=viewer.get_value()/> }.into_any(),
             };
             view! { <TabPanel prefix="group" key=key>{body}</TabPanel> }
         }}
-    }
-}
-
-fn coming_soon(body: Msg) -> impl IntoView {
-    view! {
-        <div class="card" role="status">
-            <h2>{t(Msg::ComingSoonTitle)}</h2>
-            <p>{t(body)}</p>
-        </div>
     }
 }
 
@@ -347,5 +339,24 @@ fn GroupLibrary(state: GroupState, viewer: Option<User>) -> impl IntoView {
             </div>
         })}
         <ItemList query=Signal::stored(query)/>
+    }
+}
+
+/// The group's upcoming events, "New event in this group" for those who take part,
+/// and the group's calendar feed.
+#[component]
+fn GroupEvents(state: GroupState, viewer: Option<User>) -> impl IntoView {
+    let slug = state.group.with_untracked(|g| g.slug.clone());
+    let new_href = format!("/events/new?group={slug}");
+    let can_create = can_contribute(state, viewer.as_ref());
+    let query = ListEvents { group: Some(slug.clone()), ..ListEvents::default() };
+    view! {
+        {move || can_create().then(|| view! {
+            <div class="page-actions">
+                <a class="button primary" href=new_href.clone()>{t(Msg::NewEventInGroup)}</a>
+            </div>
+        })}
+        <EventList query=Signal::stored(query) empty=Msg::NoGroupEvents/>
+        <FeedPanel group=Some(slug) signed_in=viewer.is_some()/>
     }
 }

@@ -17,6 +17,7 @@ use super::kind_label;
 use crate::api::{self, ApiError};
 use crate::components::editor::MarkdownEditor;
 use crate::components::field::{TextField, comma_list, field_error, optional};
+use crate::components::group_select::GroupSelect;
 use crate::components::status::{ErrorSlot, Loading, busy_text};
 use crate::i18n::{self, Msg, t};
 use crate::pages::discussions::error_view;
@@ -175,6 +176,9 @@ fn detail_fields(d: Details, error: RwSignal<Option<ApiError>>, with_url: Signal
     }
 }
 
+/// The fixed choice of a group field: the whole community.
+pub const GROUP_CHOICE: &[(&str, Msg)] = &[("", Msg::WholeCommunity)];
+
 const FIELDS: &[&str] = &["title", "description", "kind", "tags", "language", "licence", "url", "group", "file"];
 
 #[component]
@@ -208,7 +212,7 @@ pub fn NewItemPage() -> impl IntoView {
 fn NewItemForm(groups: Vec<Group>) -> impl IntoView {
     let navigate = use_navigate();
     let wanted_group = use_query_map().with_untracked(|q| q.get("group")).unwrap_or_default();
-    let group = RwSignal::new(wanted_group.clone());
+    let group = RwSignal::new(wanted_group);
     let details = Details::new(None);
     // Every kind may point to a web address instead of a file; a link always does.
     let use_url = RwSignal::new(false);
@@ -256,26 +260,18 @@ fn NewItemForm(groups: Vec<Group>) -> impl IntoView {
             }
         });
     };
-    let extra_group =
-        (!wanted_group.is_empty() && !groups.iter().any(|g| g.slug == wanted_group)).then_some(wanted_group);
     view! {
         <form class="card form-card library-form" on:submit=submit novalidate>
             <ErrorSlot error=error fields=FIELDS/>
-            <div class="field">
-                <label for="item-group">{t(Msg::GroupOptional)}</label>
-                <select id="item-group" on:change=move |ev| group.set(event_target_value(&ev))>
-                    <option value="" selected=move || group.get().is_empty()>{t(Msg::WholeCommunity)}</option>
-                    {groups
-                        .into_iter()
-                        .map(|g| {
-                            let slug = g.slug.clone();
-                            view! { <option value=g.slug selected=move || group.get() == slug>{g.name}</option> }
-                        })
-                        .collect_view()}
-                    {extra_group.map(|slug| view! { <option value=slug.clone() selected=true>{slug.clone()}</option> })}
-                </select>
-                {move || field_error(error, "group").get().map(|m| view! { <p class="field-error">{m}</p> })}
-            </div>
+            <GroupSelect
+                id="item-group"
+                label=t(Msg::GroupOptional)
+                groups=Signal::stored(groups)
+                selected=group
+                leading=GROUP_CHOICE
+                on_change=Callback::new(move |value| group.set(value))
+                error=field_error(error, "group")
+            />
             {detail_fields(details, error, with_url)}
             {move || (details.kind.get() != ItemKind::Link).then(|| view! {
                 <fieldset class="field radios">

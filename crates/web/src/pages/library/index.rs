@@ -2,18 +2,22 @@
 //! language or licence chosen on an item), and the list, page by page.
 
 use copse_shared::endpoints::ListLibraryItems;
-use copse_shared::groups::Group;
 use copse_shared::library::{ItemKind, LibraryItemSummary, LibrarySort};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{Filters, ItemRow, kind_label};
+use crate::components::field::FilterChip;
+use crate::components::group_select::GroupSelect;
 use crate::components::status::Loading;
 use crate::i18n::{Msg, t};
 use crate::pages::discussions::new::my_groups;
 use crate::pages::paged::paged_list;
 use crate::state::{SessionState, use_session};
+
+/// The fixed choices of a group filter: everywhere, or community-wide content only.
+pub const GROUP_FILTER: &[(&str, Msg)] = &[("", Msg::EverywhereVisible), ("community", Msg::WholeCommunity)];
 
 #[component]
 pub fn LibraryPage() -> impl IntoView {
@@ -85,17 +89,8 @@ fn Index(signed_in: bool) -> impl IntoView {
     // The facets chosen on an item show as chips that remove themselves.
     let chip = move |label: Msg, value: Option<String>, clear: fn(&mut Filters)| {
         let change = change.clone();
-        value.map(|value| {
-            view! {
-                <span class="chip">
-                    {t(label)} ": " <strong>{value}</strong> " "
-                    <button type="button" class="secondary compact" on:click=move |_| change(&|f| clear(f))>
-                        <span aria-hidden="true">"×"</span>
-                        <span class="visually-hidden">{t(Msg::RemoveFilter)}</span>
-                    </button>
-                </span>
-            }
-        })
+        let on_remove = Callback::new(move |_| change(&|f| clear(f)));
+        value.map(|value| view! { <FilterChip label=t(label) value=value on_remove=on_remove/> })
     };
     view! {
         {signed_in.then(|| view! {
@@ -118,33 +113,14 @@ fn Index(signed_in: bool) -> impl IntoView {
                         .collect_view()}
                 </select>
             </div>
-            <div class="field">
-                <label for="filter-group">{t(Msg::GroupLabel)}</label>
-                <select id="filter-group" on:change=move |ev| on_group(event_target_value(&ev))>
-                    <option value="" prop:selected=move || filters.with(|f| f.group.is_none())>{t(Msg::EverywhereVisible)}</option>
-                    <option value="community" prop:selected=move || filters.with(|f| f.group.as_deref() == Some("community"))>
-                        {t(Msg::WholeCommunity)}
-                    </option>
-                    {move || groups.get().map(|list: Vec<Group>| {
-                        let chosen = filters.with(|f| f.group.clone());
-                        // A group named in the address that is not among the member's own.
-                        let extra = chosen
-                            .clone()
-                            .filter(|c| c != "community" && !list.iter().any(|g| &g.slug == c || &g.id == c));
-                        let options = list
-                            .into_iter()
-                            .map(|g| {
-                                let selected = chosen.as_deref().is_some_and(|c| c == g.slug || c == g.id);
-                                view! { <option value=g.slug prop:selected=selected>{g.name}</option> }
-                            })
-                            .collect_view();
-                        view! {
-                            {options}
-                            {extra.map(|slug| view! { <option value=slug.clone() prop:selected=true>{slug.clone()}</option> })}
-                        }
-                    })}
-                </select>
-            </div>
+            <GroupSelect
+                id="filter-group"
+                label=t(Msg::GroupLabel)
+                groups=Signal::derive(move || groups.get().unwrap_or_default())
+                selected=Signal::derive(move || filters.with(|f| f.group.clone().unwrap_or_default()))
+                leading=GROUP_FILTER
+                on_change=Callback::new(on_group)
+            />
             <div class="field">
                 <label for="filter-sort">{t(Msg::SortBy)}</label>
                 <select id="filter-sort" on:change=move |ev| on_sort(event_target_value(&ev))>

@@ -21,6 +21,7 @@ fn kind_label(kind: BookmarkKind) -> &'static str {
     t(match kind {
         BookmarkKind::Topic => Msg::BookmarkTopic,
         BookmarkKind::LibraryItem => Msg::BookmarkLibraryItem,
+        BookmarkKind::Event => Msg::BookmarkEvent,
         BookmarkKind::Link => Msg::BookmarkLink,
     })
 }
@@ -30,11 +31,12 @@ fn href(bookmark: &Bookmark) -> Option<String> {
     match bookmark.kind {
         BookmarkKind::Topic => bookmark.target_id.as_ref().map(|id| format!("/discussions/{id}")),
         BookmarkKind::LibraryItem => bookmark.target_id.as_ref().map(|id| format!("/library/{id}")),
+        BookmarkKind::Event => bookmark.target_id.as_ref().map(|id| format!("/events/{id}")),
         BookmarkKind::Link => bookmark.url.clone(),
     }
 }
 
-/// Keeps a topic or library item in the member's bookmarks.
+/// Keeps a topic, library item or event in the member's bookmarks.
 #[component]
 pub fn BookmarkButton(kind: BookmarkKind, id: String) -> impl IntoView {
     let saved = RwSignal::new(false);
