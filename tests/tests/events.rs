@@ -601,3 +601,28 @@ async fn the_demo_calendar_seeds_once_with_a_monthly_series_and_a_full_workshop(
     let past = admin.call(&ListEvents { when: Some(EventWhen::Past), ..Default::default() }).await.unwrap();
     assert_eq!(past.items[0].title, "Launch call: welcome to Copse");
 }
+
+#[tokio::test]
+async fn events_can_be_bookmarked_by_those_who_see_them() {
+    use copse_shared::profiles::{BookmarkKind, CreateBookmarkRequest};
+    let w = world().await;
+    let start = days_ahead(9);
+    let event = w.amina.call(&create(fields("Bookmarked clinic", start, start + Duration::hours(1)))).await.unwrap();
+    let request = |id: &str| CreateBookmarkRequest {
+        kind: BookmarkKind::Event,
+        target_id: Some(id.to_owned()),
+        url: None,
+        title: None,
+        note: "Ask about cover crops.".into(),
+    };
+    let bookmark = w.carlos.call(&CreateBookmark(request(&event.id))).await.unwrap();
+    assert_eq!(
+        (bookmark.kind, bookmark.title.as_str(), bookmark.available),
+        (BookmarkKind::Event, "Bookmarked clinic", true)
+    );
+    assert_eq!(problem(w.carlos.call(&CreateBookmark(request(&event.id))).await).status, 409);
+    assert_eq!(problem(w.carlos.call(&CreateBookmark(request("no-such-event"))).await).status, 404);
+    w.amina.call_with(&DeleteEvent { id: event.id.clone() }, &[]).await.unwrap();
+    let listed = w.carlos.call(&ListBookmarks::default()).await.unwrap();
+    assert!(!listed.items[0].available, "a deleted event's bookmark stays, marked unavailable");
+}

@@ -32,7 +32,7 @@ stable `code`. Lists use cursor pagination (`limit`, `cursor`, `next_cursor`).",
         (name = "library", description = "Documents, tools, templates, links, datasets and media: versioned files, downloads and previews"),
         (name = "events", description = "Online, in-person and hybrid events: recurrence, answers with a waiting list, reminders, iCalendar files and subscribable feeds"),
         (name = "profiles", description = "Member profiles with privacy of contact details, the directory, the expert finder, contact, avatars, data export and account deletion"),
-        (name = "bookmarks", description = "A member's bookmarks of topics, library items and links"),
+        (name = "bookmarks", description = "A member's bookmarks of topics, library items, events and links"),
     ),
     modifiers(&SecurityAndProblems),
 )]

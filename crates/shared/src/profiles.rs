@@ -453,19 +453,23 @@ pub enum BookmarkKind {
     Topic,
     /// A library item (`target_id`).
     LibraryItem,
+    /// An event (`target_id`).
+    Event,
     /// A page elsewhere on the web (`url`).
     Link,
 }
 
 impl BookmarkKind {
     /// Every kind.
-    pub const ALL: [BookmarkKind; 3] = [BookmarkKind::Topic, BookmarkKind::LibraryItem, BookmarkKind::Link];
+    pub const ALL: [BookmarkKind; 4] =
+        [BookmarkKind::Topic, BookmarkKind::LibraryItem, BookmarkKind::Event, BookmarkKind::Link];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             BookmarkKind::Topic => "topic",
             BookmarkKind::LibraryItem => "library_item",
+            BookmarkKind::Event => "event",
             BookmarkKind::Link => "link",
         }
     }
@@ -484,11 +488,11 @@ pub struct Bookmark {
     pub id: String,
     /// What it points to.
     pub kind: BookmarkKind,
-    /// The topic's or item's id (absent for links).
+    /// The topic's, item's or event's id (absent for links).
     pub target_id: Option<String>,
-    /// The link's address (absent for topics and items).
+    /// The link's address (absent for topics, items and events).
     pub url: Option<String>,
-    /// The topic's or item's current title, or the link's title.
+    /// The topic's, item's or event's current title, or the link's title.
     pub title: String,
     /// The member's note (plain text).
     pub note: String,
@@ -504,7 +508,7 @@ pub struct Bookmark {
 pub struct CreateBookmarkRequest {
     /// What it points to.
     pub kind: BookmarkKind,
-    /// The topic's or item's id (required for those kinds).
+    /// The topic's, item's or event's id (required for those kinds).
     #[serde(default)]
     pub target_id: Option<String>,
     /// The address (required for links): `http` or `https`, up to 500 characters.

@@ -13,13 +13,13 @@ use copse_shared::{ErrorCode, Page};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
-use crate::entities::{bookmark, library_item, topic};
+use crate::entities::{bookmark, event, library_item, topic};
 use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Action, Actor, Resource};
 use crate::services::library::items::valid_url;
 use crate::services::pagination::{self, Cursor, page_size, split};
 use crate::services::validate::{self, Errors};
-use crate::services::{community, discussions, library};
+use crate::services::{community, discussions, events, library};
 use crate::state::AppState;
 
 /// Longest link title.
@@ -75,6 +75,21 @@ async fn resolve(
             .column(library_item::Column::Title)
             .filter(visible)
             .filter(library_item::Column::Id.is_in(item_ids))
+            .into_tuple()
+            .all(db)
+            .await?;
+        titles.extend(found);
+    }
+    let event_ids = ids(BookmarkKind::Event);
+    if !event_ids.is_empty()
+        && let Some(visible) = policy::visible_events(actor, public_read)
+    {
+        let found: Vec<(String, String)> = event::Entity::find()
+            .select_only()
+            .column(event::Column::Id)
+            .column(event::Column::Title)
+            .filter(visible)
+            .filter(event::Column::Id.is_in(event_ids))
             .into_tuple()
             .all(db)
             .await?;
@@ -137,17 +152,24 @@ pub async fn create(state: &AppState, actor: &Actor, request: CreateBookmarkRequ
             errors.finish()?;
             (None, Some(url), title)
         }
-        BookmarkKind::Topic | BookmarkKind::LibraryItem => {
+        BookmarkKind::Topic | BookmarkKind::LibraryItem | BookmarkKind::Event => {
             let Some(target) = request.target_id.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
                 return Err(ApiError::field("target_id", "required", "Give the id of what to bookmark."));
             };
             errors.finish()?;
-            let (id, title) = if request.kind == BookmarkKind::Topic {
-                let ctx = discussions::load_topic(state, actor, target).await?;
-                (ctx.topic.id, ctx.topic.title)
-            } else {
-                let ctx = library::load_item(state, actor, target).await?;
-                (ctx.item.id, ctx.item.title)
+            let (id, title) = match request.kind {
+                BookmarkKind::Topic => {
+                    let ctx = discussions::load_topic(state, actor, target).await?;
+                    (ctx.topic.id, ctx.topic.title)
+                }
+                BookmarkKind::Event => {
+                    let ctx = events::load_event(state, actor, target).await?;
+                    (ctx.event.id, ctx.event.title)
+                }
+                _ => {
+                    let ctx = library::load_item(state, actor, target).await?;
+                    (ctx.item.id, ctx.item.title)
+                }
             };
             let exists = bookmark::Entity::find()
                 .filter(bookmark::Column::UserId.eq(me.id.clone()))
