@@ -36,6 +36,7 @@ use copse_shared::library::{
     upload_path, version_download_path,
 };
 use copse_shared::members::{ChangeRoleRequest, CreateInvitationRequest};
+use copse_shared::partners::{CreateApiKeyRequest, RotateApiKeyRequest, Scope};
 use copse_shared::profiles::{
     AVATAR_UPLOAD_PATH, AvatarSize, BookmarkKind, ContactMemberRequest, CreateBookmarkRequest, UpdateBookmarkRequest,
     UpdateProfileRequest, avatar_path,
@@ -179,6 +180,14 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /api/v1/me/feed-token", [401, 200, 200, 200, 200, 200, 200]),
     ("POST /api/v1/me/feed-token", [401, 201, 201, 201, 201, 201, 201]),
     ("DELETE /api/v1/me/feed-token", [401, 204, 204, 204, 204, 204, 204]),
+    // Partner API keys: made by admins, or by group facilitators for their groups (each
+    // column asks for a key limited to a fresh private group that the group
+    // facilitator facilitates). A key is its maker's (or an admin's) to see, rotate and
+    // revoke: these act on a key the admin made, so others get 404.
+    ("GET /api/v1/api-keys", [401, 200, 200, 200, 200, 200, 200]),
+    ("POST /api/v1/api-keys", [401, 403, 403, 403, 201, 403, 201]),
+    ("DELETE /api/v1/api-keys/{id}", [401, 404, 404, 404, 404, 404, 204]),
+    ("POST /api/v1/api-keys/{id}/rotate", [401, 404, 404, 404, 404, 404, 200]),
     // Members. Profiles, the directory and the expert finder are for signed-in members;
     // contact details inside them follow each owner's privacy choice (tests/profiles.rs).
     ("GET /api/v1/me/profile", [401, 200, 200, 200, 200, 200, 200]),
@@ -827,6 +836,19 @@ impl World {
             "GET /api/v1/me/feed-token" => status(c.call_with(&GetFeedToken, &[]).await),
             "POST /api/v1/me/feed-token" => status(c.call_with(&CreateFeedToken, &[]).await),
             "DELETE /api/v1/me/feed-token" => status(c.call_with(&RevokeFeedToken, &[]).await),
+            "GET /api/v1/api-keys" => status(c.call_with(&ListApiKeys, &[]).await),
+            "POST /api/v1/api-keys" => {
+                let (_, private) = self.fresh_groups().await;
+                status(c.call_with(&CreateApiKey(key_request(vec![private.slug])), &[]).await)
+            }
+            "DELETE /api/v1/api-keys/{id}" => {
+                let key = self.admin().call(&CreateApiKey(key_request(Vec::new()))).await.unwrap().key;
+                status(c.call_with(&RevokeApiKey { id: key.id }, &[]).await)
+            }
+            "POST /api/v1/api-keys/{id}/rotate" => {
+                let key = self.admin().call(&CreateApiKey(key_request(Vec::new()))).await.unwrap().key;
+                status(c.call_with(&RotateApiKey { id: key.id, body: RotateApiKeyRequest::default() }, &[]).await)
+            }
             "GET /api/v1/me/profile" => status(c.call_with(&GetMyProfile, &[]).await),
             "PUT /api/v1/me/profile" => {
                 let name = ACTORS[actor].replace('_', " ");
@@ -915,6 +937,10 @@ fn item_request(group: Option<String>) -> CreateLibraryItemRequest {
         licence: Some("CC-BY-4.0".into()),
         url: None,
     }
+}
+
+fn key_request(groups: Vec<String>) -> CreateApiKeyRequest {
+    CreateApiKeyRequest { name: "Hub sync".into(), scopes: vec![Scope::LibraryRead], groups, expires_at: None }
 }
 
 /// An online event ten days ahead.

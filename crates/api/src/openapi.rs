@@ -31,6 +31,7 @@ stable `code`. Lists use cursor pagination (`limit`, `cursor`, `next_cursor`).",
         (name = "notifications", description = "Watching topics, categories and groups, and in-app notifications"),
         (name = "library", description = "Documents, tools, templates, links, datasets and media: versioned files, downloads and previews"),
         (name = "events", description = "Online, in-person and hybrid events: recurrence, answers with a waiting list, reminders, iCalendar files and subscribable feeds"),
+        (name = "partners", description = "Scoped API keys for knowledge hubs and tools: `Authorization: Bearer copse_...` on the endpoints whose security lists `api_key`"),
         (name = "profiles", description = "Member profiles with privacy of contact details, the directory, the expert finder, contact, avatars, data export and account deletion"),
         (name = "bookmarks", description = "A member's bookmarks of topics, library items, events and links"),
     ),
@@ -59,7 +60,7 @@ impl Modify for SecurityAndProblems {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("copse_<secret>")
-                    .description(Some("A partner's scoped API key, prefixed `copse_` (arrives with partner sync)."))
+                    .description(Some("A partner's scoped API key, prefixed `copse_`. It acts for the member who made it, within its scopes (listed per operation) and groups."))
                     .build(),
             ),
         );

@@ -5,6 +5,7 @@
 use copse_shared::ErrorCode;
 use copse_shared::auth::Role;
 use copse_shared::groups::{GroupRole, GroupVisibility, MembershipStatus};
+use copse_shared::partners::Scope;
 use copse_shared::profiles::Visibility;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition};
@@ -19,15 +20,91 @@ pub enum Actor {
     Anonymous,
     /// A signed-in, active member (the extractor guarantees the status).
     Member(user::Model),
+    /// A partner's API key: it acts for the member who made it, within its scopes and
+    /// groups (only endpoints taking the `ApiClient` extractor accept keys).
+    Key(Box<KeyActor>),
+}
+
+/// What a key may do, and for whom.
+#[derive(Clone, Debug)]
+pub struct KeyActor {
+    /// The key's id.
+    pub key_id: String,
+    /// The key's maker, whose rights bound the key's.
+    pub owner: user::Model,
+    /// What it may do.
+    pub scopes: Vec<Scope>,
+    /// The group ids it is limited to; `None`: the whole community.
+    pub groups: Option<Vec<String>>,
+}
+
+impl KeyActor {
+    /// Whether the key holds a scope (directly or through a write scope).
+    pub fn has(&self, scope: Scope) -> bool {
+        self.scopes.iter().any(|held| held.grants(scope))
+    }
+
+    fn allows_group(&self, group: Option<&GroupFacts>) -> bool {
+        match (&self.groups, group) {
+            (None, _) => true,
+            (Some(ids), Some(group)) => ids.contains(&group.id),
+            // A key limited to groups never reaches community-wide content.
+            (Some(_), None) => false,
+        }
+    }
+}
+
+/// The scope an action needs from a key; `None`: keys may never do it.
+fn scope_of(action: Action) -> Option<Option<Scope>> {
+    use Action::*;
+    Some(match action {
+        // Resolving a group is part of reading or writing in it; the group limit applies.
+        ReadGroup => None,
+        ReadTopic => Some(Scope::DiscussionsRead),
+        ReadLibraryItem => Some(Scope::LibraryRead),
+        CreateLibraryItem | EditLibraryItem => Some(Scope::LibraryWrite),
+        ReadEvent => Some(Scope::EventsRead),
+        CreateEvent | EditEvent => Some(Scope::EventsWrite),
+        ReadProfiles => Some(Scope::MembersRead),
+        _ => return None,
+    })
+}
+
+/// The group a resource belongs to, for a key's group limit: `None` when the resource
+/// is not group-scoped content (the limit then refuses it).
+fn group_of<'a>(resource: &'a Resource<'a>) -> Option<Option<&'a GroupFacts>> {
+    match resource {
+        Resource::Group(group) => Some(Some(group)),
+        Resource::Scope(group, _) => Some(*group),
+        Resource::Topic(facts) | Resource::Post(facts, _) | Resource::LibraryItem(facts) | Resource::Event(facts) => {
+            Some(facts.group.as_ref())
+        }
+        Resource::Community => Some(None),
+        _ => None,
+    }
 }
 
 impl Actor {
-    /// The account, if signed in.
+    /// The account, if signed in (for a key, its maker).
     pub fn user(&self) -> Option<&user::Model> {
         match self {
             Actor::Anonymous => None,
             Actor::Member(user) => Some(user),
+            Actor::Key(key) => Some(&key.owner),
         }
+    }
+
+    /// The key, when a partner's key is acting.
+    pub fn key(&self) -> Option<&KeyActor> {
+        match self {
+            Actor::Key(key) => Some(key),
+            _ => None,
+        }
+    }
+
+    /// Whether this actor may use a scope: members always, keys when given it.
+    pub fn has_scope(&self, scope: Scope) -> bool {
+        self.key().is_none_or(|key| key.has(scope))
     }
 
     fn role(&self) -> Option<Role> {
@@ -125,6 +202,8 @@ pub enum Action {
 /// What a group-scoped decision needs to know.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupFacts {
+    /// The group's id (for keys limited to groups).
+    pub id: String,
     /// The group's visibility.
     pub visibility: GroupVisibility,
     /// The actor's membership in it.
@@ -204,6 +283,20 @@ pub enum Resource<'a> {
 
 /// The policy.
 pub fn can(actor: &Actor, action: Action, resource: &Resource<'_>) -> bool {
+    if let Actor::Key(key) = actor {
+        // A key first passes its own limits, then has its maker's rights, no more.
+        let scoped = match scope_of(action) {
+            Some(Some(scope)) => key.has(scope),
+            Some(None) => true,
+            None => false,
+        };
+        let grouped = group_of(resource).is_some_and(|group| key.allows_group(group));
+        return scoped && grouped && member_can(&Actor::Member(key.owner.clone()), action, resource);
+    }
+    member_can(actor, action, resource)
+}
+
+fn member_can(actor: &Actor, action: Action, resource: &Resource<'_>) -> bool {
     use Action::*;
     match (action, resource) {
         (UpdateCommunity | ChangeSiteRole | ReadAudit | InviteStaff, _) => actor.is_admin(),
@@ -284,7 +377,7 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource<'_>) -> bool {
 fn can_read_group(actor: &Actor, group: &GroupFacts) -> bool {
     match actor {
         Actor::Anonymous => group.public_read && group.visibility == GroupVisibility::Public,
-        Actor::Member(_) => {
+        Actor::Member(_) | Actor::Key(_) => {
             actor.is_staff()
                 || group.visibility == GroupVisibility::Public
                 || group.is_active_member()
@@ -316,21 +409,11 @@ fn can_read_topic(actor: &Actor, topic: &TopicFacts) -> bool {
 pub fn visible_topics(actor: &Actor, public_read: bool) -> Option<Condition> {
     use crate::entities::topic;
     let not_deleted = topic::Column::DeletedAt.is_null();
+    let scopes = readable_scopes(actor, public_read, topic::Column::GroupId)?;
     if actor.is_staff() {
-        return Some(Condition::all().add(not_deleted));
+        return Some(Condition::all().add(not_deleted).add(scopes));
     }
-    let groups = visible_groups(actor, public_read)?;
-    let readable_groups = Query::select().column(group::Column::Id).from(group::Entity).cond_where(groups).to_owned();
-    let community = match actor {
-        Actor::Anonymous if !public_read => return None,
-        _ => topic::Column::GroupId.is_null(),
-    };
-    Some(
-        Condition::all()
-            .add(not_deleted)
-            .add(topic::Column::HiddenAt.is_null())
-            .add(Condition::any().add(community).add(topic::Column::GroupId.in_subquery(readable_groups))),
-    )
+    Some(Condition::all().add(not_deleted).add(topic::Column::HiddenAt.is_null()).add(scopes))
 }
 
 /// The SQL form of reading group-scoped content (library items, events) for list
@@ -343,20 +426,25 @@ fn visible_in_scope(
     deleted_at: impl ColumnTrait,
 ) -> Option<Condition> {
     let not_deleted = deleted_at.is_null();
-    if actor.is_staff() {
-        return Some(Condition::all().add(not_deleted));
+    Some(Condition::all().add(not_deleted).add(readable_scopes(actor, public_read, group_id)?))
+}
+
+/// Community content (when the actor may read it) or content of the groups the actor
+/// may read; a key limited to groups never reaches community-wide content.
+fn readable_scopes(actor: &Actor, public_read: bool, group_id: impl ColumnTrait) -> Option<Condition> {
+    let limited = actor.key().is_some_and(|k| k.groups.is_some());
+    if actor.is_staff() && !limited {
+        return Some(Condition::all());
     }
     let groups = visible_groups(actor, public_read)?;
     let readable_groups = Query::select().column(group::Column::Id).from(group::Entity).cond_where(groups).to_owned();
-    let community = match actor {
+    let mut scopes = Condition::any().add(group_id.in_subquery(readable_groups));
+    match actor {
         Actor::Anonymous if !public_read => return None,
-        _ => group_id.is_null(),
-    };
-    Some(
-        Condition::all()
-            .add(not_deleted)
-            .add(Condition::any().add(community).add(group_id.in_subquery(readable_groups))),
-    )
+        _ if limited => {}
+        _ => scopes = scopes.add(group_id.is_null()),
+    }
+    Some(scopes)
 }
 
 /// The SQL form of `ReadLibraryItem` for list queries.
@@ -376,6 +464,13 @@ pub fn visible_groups(actor: &Actor, public_read: bool) -> Option<Condition> {
     let public = group::Column::Visibility.eq(GroupVisibility::Public.as_str());
     match actor {
         Actor::Anonymous => public_read.then(|| Condition::all().add(public)),
+        Actor::Key(key) => {
+            let owner = visible_groups(&Actor::Member(key.owner.clone()), public_read)?;
+            Some(match &key.groups {
+                Some(ids) => owner.add(group::Column::Id.is_in(ids.clone())),
+                None => owner,
+            })
+        }
         Actor::Member(_) if actor.is_staff() => Some(Condition::all()),
         Actor::Member(user) => {
             let mine = Query::select()
@@ -443,7 +538,7 @@ mod tests {
         membership: Option<(GroupRole, MembershipStatus)>,
         public_read: bool,
     ) -> GroupFacts {
-        GroupFacts { visibility, membership, public_read }
+        GroupFacts { id: "g".into(), visibility, membership, public_read }
     }
 
     use GroupRole::{Facilitator as GF, Member as GM};

@@ -24,6 +24,7 @@ use crate::library::{
 };
 use crate::members::{AuditEntry, ChangeRoleRequest, CreateInvitationRequest, CreatedInvitation, Invitation};
 use crate::pagination::Page;
+use crate::partners::{ApiKey, CreateApiKeyRequest, CreatedApiKey, RotateApiKeyRequest};
 use crate::profiles::{
     Bookmark, BookmarkKind, ContactMemberRequest, CreateBookmarkRequest, DirectorySort, ExpertMatch, ExpertiseTag,
     MemberActivity, MemberExport, MyProfile, Profile, ProfileSummary, UpdateBookmarkRequest, UpdateProfileRequest,
@@ -946,3 +947,16 @@ endpoint!(
 endpoint!(
     /// `DELETE /api/v1/me/feed-token`: revoke the feed token (its addresses answer 404).
     RevokeFeedToken, Delete, "/api/v1/me/feed-token" => NoContent);
+
+endpoint!(
+    /// `GET /api/v1/api-keys`: keys the caller may manage (admins: all; others: their own).
+    ListApiKeys, Get, "/api/v1/api-keys" => Vec<ApiKey>);
+endpoint!(
+    /// `POST /api/v1/api-keys`: make a key (admins; group facilitators for their groups).
+    CreateApiKey, Post, "/api/v1/api-keys", body CreateApiKeyRequest => CreatedApiKey);
+path_endpoint!(
+    /// `DELETE /api/v1/api-keys/{id}`: revoke a key at once.
+    RevokeApiKey [id], Delete, "/api/v1/api-keys/{id}" => NoContent);
+path_endpoint!(
+    /// `POST /api/v1/api-keys/{id}/rotate`: a new secret; the old one works for a grace period.
+    RotateApiKey [id] body RotateApiKeyRequest, Post, "/api/v1/api-keys/{id}/rotate" => CreatedApiKey);

@@ -16,6 +16,7 @@ pub mod groups;
 pub mod library;
 pub mod members;
 pub mod pagination;
+pub mod partners;
 pub mod profiles;
 pub mod system;
 

@@ -5,12 +5,14 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use copse_shared::ErrorCode;
 use copse_shared::auth::AccountStatus;
+use copse_shared::partners::Scope;
 use futures_util::future::LocalBoxFuture;
 
 use crate::auth::jwt::Claims;
 use crate::entities::user;
 use crate::error::ApiError;
 use crate::policy::Actor;
+use crate::services::partners::keys;
 use crate::state::AppState;
 
 /// A signed-in, active member.
@@ -66,9 +68,10 @@ fn credential(req: &HttpRequest) -> Credential {
 }
 
 async fn authenticate(state: web::Data<AppState>, token: String) -> Result<AuthUser, ApiError> {
-    if token.starts_with("copse_") {
-        // Partner API keys are declared in the contract and arrive with partner sync.
-        return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "API keys are not enabled on this server yet."));
+    if token.starts_with(keys::PREFIX) {
+        // Keys are accepted only where a handler takes `ApiClient`: everything else
+        // (sessions, profiles, settings, moderation) is for members in person.
+        return Err(ApiError::forbidden("This endpoint does not accept API keys; sign in as a member."));
     }
     let claims = state.jwt.verify(&token)?;
     let user = crate::services::accounts::find_by_id(&state.db, &claims.sub)
@@ -150,5 +153,65 @@ impl FromRequest for TokenSubject {
                 Credential::Bearer(token) => Ok(TokenSubject(state?.jwt.verify(&token)?.sub)),
             }
         })
+    }
+}
+
+/// A member (access token) or a partner's API key (`copse_...`). Only handlers that take
+/// this extractor accept keys; they name the scope they need with [`ApiClient::actor_for`].
+#[derive(Clone, Debug)]
+pub struct ApiClient(Actor);
+
+impl ApiClient {
+    /// The actor, once the key (if it is one) has the scope: 403 otherwise.
+    pub fn actor_for(&self, scope: Scope) -> Result<Actor, ApiError> {
+        if self.0.has_scope(scope) {
+            Ok(self.0.clone())
+        } else {
+            Err(ApiError::forbidden(format!("This API key lacks the `{}` scope.", scope.as_str())))
+        }
+    }
+}
+
+/// Like [`ApiClient`], or anonymous when the request carries no credential.
+#[derive(Clone, Debug)]
+pub struct MaybeApiClient(Option<ApiClient>);
+
+impl MaybeApiClient {
+    /// The actor for a scope (anonymous visitors pass; the policy decides for them).
+    pub fn actor_for(&self, scope: Scope) -> Result<Actor, ApiError> {
+        match &self.0 {
+            Some(client) => client.actor_for(scope),
+            None => Ok(Actor::Anonymous),
+        }
+    }
+}
+
+impl FromRequest for ApiClient {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if let Credential::Bearer(token) = credential(req)
+            && token.starts_with(keys::PREFIX)
+        {
+            let state = state_of(req);
+            let ip = crate::routes::client_ip(req);
+            return Box::pin(async move { Ok(ApiClient(keys::authenticate(&state?.db, &token, &ip).await?)) });
+        }
+        let member = AuthUser::from_request(req, payload);
+        Box::pin(async move { Ok(ApiClient(member.await?.actor())) })
+    }
+}
+
+impl FromRequest for MaybeApiClient {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if matches!(credential(req), Credential::None) {
+            return Box::pin(async { Ok(MaybeApiClient(None)) });
+        }
+        let inner = ApiClient::from_request(req, payload);
+        Box::pin(async move { inner.await.map(|client| MaybeApiClient(Some(client))) })
     }
 }

@@ -7,4 +7,4 @@ pub mod jwt;
 pub mod password;
 pub mod secret;
 
-pub use extract::{AuthUser, MaybeAuthUser, TokenSubject};
+pub use extract::{ApiClient, AuthUser, MaybeApiClient, MaybeAuthUser, TokenSubject};

@@ -1,6 +1,7 @@
 //! sea-orm entities: the database's shape. They never cross the HTTP boundary;
 //! services convert them into shared DTOs.
 
+pub mod api_key;
 pub mod audit_entry;
 pub mod bookmark;
 pub mod category;

@@ -9,12 +9,13 @@ use copse_shared::discussions::{
     SplitTopicRequest, Topic, TopicKind, TopicStateRequest, TopicSummary, UnreadCount, UpdatePostRequest,
     UpdateTopicRequest, Watch, WatchTarget,
 };
+use copse_shared::partners::Scope;
 use copse_shared::{Page, Problem};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::{AuthUser, MaybeAuthUser};
+use crate::auth::{AuthUser, MaybeApiClient, MaybeAuthUser};
 use crate::error::{ApiError, ApiResult};
 use crate::services::discussions::{categories, moderation, notify, posts, topics};
 use crate::state::AppState;
@@ -145,7 +146,7 @@ pub struct TopicsQuery {
 #[utoipa::path(
     tag = "discussions",
     operation_id = "list_topics",
-    security((), ("bearer_jwt" = [])),
+    security((), ("bearer_jwt" = []), ("api_key" = ["discussions:read"])),
     params(TopicsQuery),
     responses(
         (status = 200, description = "One page of topics", body = Page<TopicSummary>),
@@ -154,7 +155,7 @@ pub struct TopicsQuery {
 )]
 #[get("/topics")]
 pub async fn list_topics(
-    auth: MaybeAuthUser,
+    auth: MaybeApiClient,
     state: web::Data<AppState>,
     query: web::Query<TopicsQuery>,
 ) -> ApiResult<web::Json<Page<TopicSummary>>> {
@@ -169,7 +170,7 @@ pub async fn list_topics(
         limit: q.limit,
         cursor: q.cursor,
     };
-    Ok(web::Json(topics::list(&state, &auth.actor(), filter).await?))
+    Ok(web::Json(topics::list(&state, &auth.actor_for(Scope::DiscussionsRead)?, filter).await?))
 }
 
 /// Starts a topic in the community or in a group the caller belongs to. `@name`
@@ -202,7 +203,7 @@ pub async fn create_topic(
 #[utoipa::path(
     tag = "discussions",
     operation_id = "get_topic",
-    security((), ("bearer_jwt" = [])),
+    security((), ("bearer_jwt" = []), ("api_key" = ["discussions:read"])),
     params(("id" = String, Path, description = "The topic's id")),
     responses(
         (status = 200, description = "The topic", body = Topic, headers(("ETag" = String, description = "Its version"))),
@@ -212,11 +213,11 @@ pub async fn create_topic(
 )]
 #[get("/topics/{id}")]
 pub async fn get_topic(
-    auth: MaybeAuthUser,
+    auth: MaybeApiClient,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    Ok(topic_response(topics::get(&state, &auth.actor(), &id).await?))
+    Ok(topic_response(topics::get(&state, &auth.actor_for(Scope::DiscussionsRead)?, &id).await?))
 }
 
 /// Edits the title and tags (the author or a moderator). Send `If-Match`.
@@ -259,7 +260,7 @@ pub struct PostsQuery {
 #[utoipa::path(
     tag = "discussions",
     operation_id = "list_posts",
-    security((), ("bearer_jwt" = [])),
+    security((), ("bearer_jwt" = []), ("api_key" = ["discussions:read"])),
     params(("id" = String, Path, description = "The topic's id"), PostsQuery),
     responses(
         (status = 200, description = "One page of posts", body = Page<Post>),
@@ -269,13 +270,13 @@ pub struct PostsQuery {
 )]
 #[get("/topics/{id}/posts")]
 pub async fn list_posts(
-    auth: MaybeAuthUser,
+    auth: MaybeApiClient,
     state: web::Data<AppState>,
     id: web::Path<String>,
     query: web::Query<PostsQuery>,
 ) -> ApiResult<web::Json<Page<Post>>> {
     let q = query.into_inner();
-    Ok(web::Json(posts::list(&state, &auth.actor(), &id, q.limit, q.cursor).await?))
+    Ok(web::Json(posts::list(&state, &auth.actor_for(Scope::DiscussionsRead)?, &id, q.limit, q.cursor).await?))
 }
 
 /// Replies to a topic, optionally quoting a post of it.
@@ -428,7 +429,7 @@ fn post_response(post: Post, etag: String) -> HttpResponse {
 #[utoipa::path(
     tag = "discussions",
     operation_id = "get_post",
-    security((), ("bearer_jwt" = [])),
+    security((), ("bearer_jwt" = []), ("api_key" = ["discussions:read"])),
     params(("id" = String, Path, description = "The post's id")),
     responses(
         (status = 200, description = "The post", body = Post, headers(("ETag" = String, description = "Its version"))),
@@ -438,11 +439,11 @@ fn post_response(post: Post, etag: String) -> HttpResponse {
 )]
 #[get("/posts/{id}")]
 pub async fn get_post(
-    auth: MaybeAuthUser,
+    auth: MaybeApiClient,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let (post, etag) = posts::get(&state, &auth.actor(), &id).await?;
+    let (post, etag) = posts::get(&state, &auth.actor_for(Scope::DiscussionsRead)?, &id).await?;
     Ok(post_response(post, etag))
 }
 

@@ -9,12 +9,13 @@ use copse_shared::events::{
     Attendee, CreateEventRequest, Event, EventFields, EventFormat, EventWhen, FeedToken, FeedTokenStatus, Occurrence,
     RsvpRequest, UpdateOccurrenceRequest,
 };
+use copse_shared::partners::Scope;
 use copse_shared::{Page, Problem};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::{AuthUser, MaybeAuthUser};
+use crate::auth::{ApiClient, AuthUser, MaybeApiClient};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::library::content_disposition;
 use crate::services::events::ical::{self, Feed};
@@ -88,7 +89,7 @@ pub struct EventsQuery {
 #[utoipa::path(
     tag = "events",
     operation_id = "list_events",
-    security((), ("bearer_jwt" = [])),
+    security((), ("bearer_jwt" = []), ("api_key" = ["events:read"])),
     params(EventsQuery),
     responses(
         (status = 200, description = "One page of occurrences", body = Page<Occurrence>),
@@ -98,13 +99,23 @@ pub struct EventsQuery {
 )]
 #[get("/events")]
 pub async fn list_events(
-    auth: MaybeAuthUser,
+    auth: MaybeApiClient,
     state: web::Data<AppState>,
     query: web::Query<EventsQuery>,
 ) -> ApiResult<web::Json<Page<Occurrence>>> {
     let q = query.into_inner();
     let filter = EventFilter { group: q.group, tag: q.tag, format: q.format };
-    Ok(web::Json(events::list(&state, &auth.actor(), q.when.unwrap_or_default(), filter, q.limit, q.cursor).await?))
+    Ok(web::Json(
+        events::list(
+            &state,
+            &auth.actor_for(Scope::EventsRead)?,
+            q.when.unwrap_or_default(),
+            filter,
+            q.limit,
+            q.cursor,
+        )
+        .await?,
+    ))
 }
 
 /// A calendar range.
@@ -127,7 +138,7 @@ pub struct CalendarQuery {
 #[utoipa::path(
     tag = "events",
     operation_id = "event_calendar",
-    security((), ("bearer_jwt" = [])),
+    security((), ("bearer_jwt" = []), ("api_key" = ["events:read"])),
     params(CalendarQuery),
     responses(
         (status = 200, description = "The occurrences, by start", body = Vec<Occurrence>),
@@ -138,20 +149,20 @@ pub struct CalendarQuery {
 )]
 #[get("/events/calendar")]
 pub async fn event_calendar(
-    auth: MaybeAuthUser,
+    auth: MaybeApiClient,
     state: web::Data<AppState>,
     query: web::Query<CalendarQuery>,
 ) -> ApiResult<web::Json<Vec<Occurrence>>> {
     let q = query.into_inner();
     let filter = EventFilter { group: q.group, tag: q.tag, format: q.format };
-    Ok(web::Json(events::calendar(&state, &auth.actor(), q.from, q.to, filter).await?))
+    Ok(web::Json(events::calendar(&state, &auth.actor_for(Scope::EventsRead)?, q.from, q.to, filter).await?))
 }
 
 /// Creates an event in the community or a group the caller belongs to.
 #[utoipa::path(
     tag = "events",
     operation_id = "create_event",
-    security(("bearer_jwt" = [])),
+    security(("bearer_jwt" = []), ("api_key" = ["events:write"])),
     request_body = CreateEventRequest,
     responses(
         (status = 201, description = "The new event", body = Event, headers(("Location" = String, description = "The event's address"), ("ETag" = String, description = "Its version"))),
@@ -162,11 +173,11 @@ pub async fn event_calendar(
 )]
 #[post("/events")]
 pub async fn create_event(
-    auth: AuthUser,
+    auth: ApiClient,
     state: web::Data<AppState>,
     body: web::Json<CreateEventRequest>,
 ) -> ApiResult<HttpResponse> {
-    let actor = auth.actor();
+    let actor = auth.actor_for(Scope::EventsWrite)?;
     let event = series::create(&state, &actor, body.into_inner()).await?;
     let (event, etag) = events::get(&state, &actor, &event.id).await?;
     Ok(event_response(StatusCode::CREATED, event, etag))
@@ -176,7 +187,7 @@ pub async fn create_event(
 #[utoipa::path(
     tag = "events",
     operation_id = "get_event",
-    security((), ("bearer_jwt" = [])),
+    security((), ("bearer_jwt" = []), ("api_key" = ["events:read"])),
     params(("id" = String, Path, description = "The event's id")),
     responses(
         (status = 200, description = "The event", body = Event, headers(("ETag" = String, description = "Its version"))),
@@ -186,11 +197,11 @@ pub async fn create_event(
 )]
 #[get("/events/{id}")]
 pub async fn get_event(
-    auth: MaybeAuthUser,
+    auth: MaybeApiClient,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let (event, etag) = events::get(&state, &auth.actor(), &id).await?;
+    let (event, etag) = events::get(&state, &auth.actor_for(Scope::EventsRead)?, &id).await?;
     Ok(event_response(StatusCode::OK, event, etag))
 }
 
@@ -198,7 +209,7 @@ pub async fn get_event(
 #[utoipa::path(
     tag = "events",
     operation_id = "update_event",
-    security(("bearer_jwt" = [])),
+    security(("bearer_jwt" = []), ("api_key" = ["events:write"])),
     params(("id" = String, Path, description = "The event's id"), ("If-Match" = Option<String>, Header, description = "The ETag being edited")),
     request_body = EventFields,
     responses(
@@ -212,13 +223,14 @@ pub async fn get_event(
 #[put("/events/{id}")]
 pub async fn update_event(
     req: HttpRequest,
-    auth: AuthUser,
+    auth: ApiClient,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<EventFields>,
 ) -> ApiResult<HttpResponse> {
     let if_match = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok());
-    let (event, etag) = series::update(&state, &auth.actor(), &id, if_match, body.into_inner()).await?;
+    let (event, etag) =
+        series::update(&state, &auth.actor_for(Scope::EventsWrite)?, &id, if_match, body.into_inner()).await?;
     Ok(event_response(StatusCode::OK, event, etag))
 }
 
@@ -226,7 +238,7 @@ pub async fn update_event(
 #[utoipa::path(
     tag = "events",
     operation_id = "delete_event",
-    security(("bearer_jwt" = [])),
+    security(("bearer_jwt" = []), ("api_key" = ["events:write"])),
     params(("id" = String, Path, description = "The event's id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -236,11 +248,11 @@ pub async fn update_event(
 )]
 #[delete("/events/{id}")]
 pub async fn delete_event(
-    auth: AuthUser,
+    auth: ApiClient,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    series::delete(&state, &auth.actor(), &id).await?;
+    series::delete(&state, &auth.actor_for(Scope::EventsWrite)?, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -248,7 +260,7 @@ pub async fn delete_event(
 #[utoipa::path(
     tag = "events",
     operation_id = "cancel_event",
-    security(("bearer_jwt" = [])),
+    security(("bearer_jwt" = []), ("api_key" = ["events:write"])),
     params(("id" = String, Path, description = "The event's id")),
     responses(
         (status = 200, description = "The cancelled event", body = Event, headers(("ETag" = String, description = "Its new version"))),
@@ -258,11 +270,11 @@ pub async fn delete_event(
 )]
 #[post("/events/{id}/cancel")]
 pub async fn cancel_event(
-    auth: AuthUser,
+    auth: ApiClient,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let (event, etag) = series::cancel(&state, &auth.actor(), &id).await?;
+    let (event, etag) = series::cancel(&state, &auth.actor_for(Scope::EventsWrite)?, &id).await?;
     Ok(event_response(StatusCode::OK, event, etag))
 }
 
@@ -270,7 +282,7 @@ pub async fn cancel_event(
 #[utoipa::path(
     tag = "events",
     operation_id = "update_occurrence",
-    security(("bearer_jwt" = [])),
+    security(("bearer_jwt" = []), ("api_key" = ["events:write"])),
     params(("id" = String, Path, description = "The event's id"), ("occurrence" = String, Path, description = "The occurrence's id")),
     request_body = UpdateOccurrenceRequest,
     responses(
@@ -282,20 +294,22 @@ pub async fn cancel_event(
 )]
 #[put("/events/{id}/occurrences/{occurrence}")]
 pub async fn update_occurrence(
-    auth: AuthUser,
+    auth: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Json<UpdateOccurrenceRequest>,
 ) -> ApiResult<HttpResponse> {
     let (id, occurrence) = path.into_inner();
-    let (event, etag) = series::update_occurrence(&state, &auth.actor(), &id, &occurrence, body.into_inner()).await?;
+    let (event, etag) =
+        series::update_occurrence(&state, &auth.actor_for(Scope::EventsWrite)?, &id, &occurrence, body.into_inner())
+            .await?;
     Ok(event_response(StatusCode::OK, event, etag))
 }
 
 /// Answers one occurrence: `going` may come back `waitlisted` when it is full.
 #[utoipa::path(
     tag = "events",
-    operation_id = "rsvp",
+    operation_id = "rsvp_occurrence",
     security(("bearer_jwt" = [])),
     params(("id" = String, Path, description = "The event's id"), ("occurrence" = String, Path, description = "The occurrence's id")),
     request_body = RsvpRequest,
@@ -342,7 +356,7 @@ pub async fn list_attendees(
 #[utoipa::path(
     tag = "events",
     operation_id = "event_ics",
-    security((), ("bearer_jwt" = [])),
+    security((), ("bearer_jwt" = []), ("api_key" = ["events:read"])),
     params(("id" = String, Path, description = "The event's id")),
     responses(
         (status = 200, description = "An RFC 5545 calendar with one VEVENT per occurrence", content_type = "text/calendar", body = String),
@@ -353,11 +367,11 @@ pub async fn list_attendees(
 #[get("/events/{id}/ics")]
 pub async fn event_ics(
     req: HttpRequest,
-    auth: MaybeAuthUser,
+    auth: MaybeApiClient,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let (body, title) = ical::event_file(&state, &auth.actor(), &id, &base_url(&req)).await?;
+    let (body, title) = ical::event_file(&state, &auth.actor_for(Scope::EventsRead)?, &id, &base_url(&req)).await?;
     let name: String =
         title.chars().map(|c| if c.is_alphanumeric() || c == ' ' || c == '-' { c } else { '_' }).collect();
     Ok(calendar_response(body, Some(&format!("{}.ics", name.trim()))))

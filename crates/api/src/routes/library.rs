@@ -8,13 +8,14 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use copse_shared::library::{
     CreateLibraryItemRequest, ItemKind, LibraryItem, LibraryItemSummary, LibrarySort, UpdateLibraryItemRequest,
 };
+use copse_shared::partners::Scope;
 use copse_shared::{ErrorCode, Page, Problem};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::{AuthUser, MaybeAuthUser};
+use crate::auth::{ApiClient, MaybeApiClient};
 use crate::error::{ApiError, ApiResult};
 use crate::services::library::files::{self, Download, MAX_CHANGE_NOTE};
 use crate::services::library::{items, preview};
@@ -70,7 +71,7 @@ pub struct LibraryQuery {
 #[utoipa::path(
     tag = "library",
     operation_id = "list_library_items",
-    security((), ("bearer_jwt" = [])),
+    security((), ("bearer_jwt" = []), ("api_key" = ["library:read"])),
     params(LibraryQuery),
     responses(
         (status = 200, description = "One page of items", body = Page<LibraryItemSummary>),
@@ -79,7 +80,7 @@ pub struct LibraryQuery {
 )]
 #[get("/library")]
 pub async fn list_library_items(
-    auth: MaybeAuthUser,
+    auth: MaybeApiClient,
     state: web::Data<AppState>,
     query: web::Query<LibraryQuery>,
 ) -> ApiResult<web::Json<Page<LibraryItemSummary>>> {
@@ -94,7 +95,7 @@ pub async fn list_library_items(
         limit: q.limit,
         cursor: q.cursor,
     };
-    Ok(web::Json(items::list(&state, &auth.actor(), filter).await?))
+    Ok(web::Json(items::list(&state, &auth.actor_for(Scope::LibraryRead)?, filter).await?))
 }
 
 /// Shares an item in the community or a group the caller belongs to. Its discussion
@@ -102,7 +103,7 @@ pub async fn list_library_items(
 #[utoipa::path(
     tag = "library",
     operation_id = "create_library_item",
-    security(("bearer_jwt" = [])),
+    security(("bearer_jwt" = []), ("api_key" = ["library:write"])),
     request_body = CreateLibraryItemRequest,
     responses(
         (status = 201, description = "The new item", body = LibraryItem, headers(("Location" = String, description = "The item's address"), ("ETag" = String, description = "Its version"))),
@@ -113,11 +114,11 @@ pub async fn list_library_items(
 )]
 #[post("/library")]
 pub async fn create_library_item(
-    auth: AuthUser,
+    auth: ApiClient,
     state: web::Data<AppState>,
     body: web::Json<CreateLibraryItemRequest>,
 ) -> ApiResult<HttpResponse> {
-    let actor = auth.actor();
+    let actor = auth.actor_for(Scope::LibraryWrite)?;
     let item = items::create(&state, &actor, body.into_inner()).await?;
     let (item, etag) = items::get(&state, &actor, &item.summary.id).await?;
     Ok(item_response(StatusCode::CREATED, item, etag))
@@ -127,7 +128,7 @@ pub async fn create_library_item(
 #[utoipa::path(
     tag = "library",
     operation_id = "get_library_item",
-    security((), ("bearer_jwt" = [])),
+    security((), ("bearer_jwt" = []), ("api_key" = ["library:read"])),
     params(("id" = String, Path, description = "The item's id")),
     responses(
         (status = 200, description = "The item", body = LibraryItem, headers(("ETag" = String, description = "Its version"))),
@@ -137,11 +138,11 @@ pub async fn create_library_item(
 )]
 #[get("/library/{id}")]
 pub async fn get_library_item(
-    auth: MaybeAuthUser,
+    auth: MaybeApiClient,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let (item, etag) = items::get(&state, &auth.actor(), &id).await?;
+    let (item, etag) = items::get(&state, &auth.actor_for(Scope::LibraryRead)?, &id).await?;
     Ok(item_response(StatusCode::OK, item, etag))
 }
 
@@ -149,7 +150,7 @@ pub async fn get_library_item(
 #[utoipa::path(
     tag = "library",
     operation_id = "update_library_item",
-    security(("bearer_jwt" = [])),
+    security(("bearer_jwt" = []), ("api_key" = ["library:write"])),
     params(("id" = String, Path, description = "The item's id"), ("If-Match" = Option<String>, Header, description = "The ETag being edited")),
     request_body = UpdateLibraryItemRequest,
     responses(
@@ -162,13 +163,14 @@ pub async fn get_library_item(
 #[put("/library/{id}")]
 pub async fn update_library_item(
     req: HttpRequest,
-    auth: AuthUser,
+    auth: ApiClient,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<UpdateLibraryItemRequest>,
 ) -> ApiResult<HttpResponse> {
     let if_match = header_value(&req, header::IF_MATCH);
-    let (item, etag) = items::update(&state, &auth.actor(), &id, if_match, body.into_inner()).await?;
+    let (item, etag) =
+        items::update(&state, &auth.actor_for(Scope::LibraryWrite)?, &id, if_match, body.into_inner()).await?;
     Ok(item_response(StatusCode::OK, item, etag))
 }
 
@@ -177,7 +179,7 @@ pub async fn update_library_item(
 #[utoipa::path(
     tag = "library",
     operation_id = "delete_library_item",
-    security(("bearer_jwt" = [])),
+    security(("bearer_jwt" = []), ("api_key" = ["library:write"])),
     params(("id" = String, Path, description = "The item's id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -188,11 +190,11 @@ pub async fn update_library_item(
 )]
 #[delete("/library/{id}")]
 pub async fn delete_library_item(
-    auth: AuthUser,
+    auth: ApiClient,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    items::delete(&state, &auth.actor(), &id).await?;
+    items::delete(&state, &auth.actor_for(Scope::LibraryWrite)?, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -243,7 +245,7 @@ pub(crate) async fn drain(payload: &mut Multipart) {
 #[utoipa::path(
     tag = "library",
     operation_id = "create_item_version",
-    security(("bearer_jwt" = [])),
+    security(("bearer_jwt" = []), ("api_key" = ["library:write"])),
     params(("id" = String, Path, description = "The item's id")),
     request_body(content = VersionUpload, content_type = "multipart/form-data"),
     responses(
@@ -260,12 +262,12 @@ pub(crate) async fn drain(payload: &mut Multipart) {
 #[post("/library/{id}/versions")]
 pub async fn create_item_version(
     req: HttpRequest,
-    auth: AuthUser,
+    auth: ApiClient,
     state: web::Data<AppState>,
     id: web::Path<String>,
     mut payload: Multipart,
 ) -> ApiResult<HttpResponse> {
-    let actor = auth.actor();
+    let actor = auth.actor_for(Scope::LibraryWrite)?;
     let max = state.settings.max_upload_bytes;
     let declared_length = header_value(&req, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
     // A body announced as far larger than the limit is refused before reading it.
@@ -384,7 +386,7 @@ fn file_response(download: Download) -> HttpResponse {
 #[utoipa::path(
     tag = "library",
     operation_id = "download_item",
-    security((), ("bearer_jwt" = [])),
+    security((), ("bearer_jwt" = []), ("api_key" = ["library:read"])),
     params(
         ("id" = String, Path, description = "The item's id"),
         ("Range" = Option<String>, Header, description = "One byte range, e.g. `bytes=0-1023`"),
@@ -403,13 +405,14 @@ fn file_response(download: Download) -> HttpResponse {
 #[get("/library/{id}/download")]
 pub async fn download_item(
     req: HttpRequest,
-    auth: MaybeAuthUser,
+    auth: MaybeApiClient,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let if_none_match = header_value(&req, header::IF_NONE_MATCH);
     let range = header_value(&req, header::RANGE);
-    let download = files::download(&state, &auth.actor(), &id, None, if_none_match, range).await?;
+    let download =
+        files::download(&state, &auth.actor_for(Scope::LibraryRead)?, &id, None, if_none_match, range).await?;
     Ok(file_response(download))
 }
 
@@ -418,7 +421,7 @@ pub async fn download_item(
 #[utoipa::path(
     tag = "library",
     operation_id = "download_item_version",
-    security((), ("bearer_jwt" = [])),
+    security((), ("bearer_jwt" = []), ("api_key" = ["library:read"])),
     params(
         ("id" = String, Path, description = "The item's id"),
         ("number" = i32, Path, description = "The version number, from 1"),
@@ -438,14 +441,15 @@ pub async fn download_item(
 #[get("/library/{id}/versions/{number}/download")]
 pub async fn download_item_version(
     req: HttpRequest,
-    auth: MaybeAuthUser,
+    auth: MaybeApiClient,
     state: web::Data<AppState>,
     path: web::Path<(String, i32)>,
 ) -> ApiResult<HttpResponse> {
     let (id, number) = path.into_inner();
     let if_none_match = header_value(&req, header::IF_NONE_MATCH);
     let range = header_value(&req, header::RANGE);
-    let download = files::download(&state, &auth.actor(), &id, Some(number), if_none_match, range).await?;
+    let download =
+        files::download(&state, &auth.actor_for(Scope::LibraryRead)?, &id, Some(number), if_none_match, range).await?;
     Ok(file_response(download))
 }
 
@@ -453,7 +457,7 @@ pub async fn download_item_version(
 #[utoipa::path(
     tag = "library",
     operation_id = "get_item_preview",
-    security((), ("bearer_jwt" = [])),
+    security((), ("bearer_jwt" = []), ("api_key" = ["library:read"])),
     params(("id" = String, Path, description = "The item's id")),
     responses(
         (status = 200, description = "A PNG thumbnail", content_type = "image/png", body = String),
@@ -464,11 +468,11 @@ pub async fn download_item_version(
 )]
 #[get("/library/{id}/preview")]
 pub async fn get_item_preview(
-    auth: MaybeAuthUser,
+    auth: MaybeApiClient,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let stream = preview::image(&state, &auth.actor(), &id).await?;
+    let stream = preview::image(&state, &auth.actor_for(Scope::LibraryRead)?, &id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "image/png"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

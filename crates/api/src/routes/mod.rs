@@ -11,6 +11,7 @@ pub mod events;
 pub mod groups;
 pub mod library;
 pub mod members;
+pub mod partners;
 pub mod profiles;
 pub mod system;
 
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     discussions::configure(cfg);
     library::configure(cfg);
     events::configure(cfg);
+    partners::configure(cfg);
     profiles::configure(cfg);
 }
 

@@ -70,6 +70,7 @@ async fn load(state: &AppState, actor: &Actor, key: &str) -> ApiResult<Option<Lo
     };
     let public_read = community::load(&state.db).await?.public_read;
     let facts = GroupFacts {
+        id: group.id.clone(),
         visibility: group.visibility(),
         membership: mine.as_ref().map(|m| (m.role(), m.status())),
         public_read,

@@ -12,6 +12,7 @@ pub mod library;
 pub mod markdown;
 pub mod members;
 pub mod pagination;
+pub mod partners;
 pub mod profiles;
 pub mod sessions;
 pub mod validate;

@@ -54,7 +54,12 @@ pub async fn group_facts(
 }
 
 fn facts_of_group(group: &group::Model, membership: Option<&group_membership::Model>, public_read: bool) -> GroupFacts {
-    GroupFacts { visibility: group.visibility(), membership: membership.map(|m| (m.role(), m.status())), public_read }
+    GroupFacts {
+        id: group.id.clone(),
+        visibility: group.visibility(),
+        membership: membership.map(|m| (m.role(), m.status())),
+        public_read,
+    }
 }
 
 /// The actor's standing in many groups at once, keyed by group id: two queries in

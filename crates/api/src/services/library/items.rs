@@ -358,9 +358,15 @@ pub async fn create(state: &AppState, actor: &Actor, request: CreateLibraryItemR
     let id = Uuid::new_v4().to_string();
     library_category(&state.db).await?;
     // The discussion goes through the topics service, with its own rules and notifications.
+    // A partner's key was allowed to share the item; its discussion is opened in the
+    // name of the key's maker, since keys are never given discussion writes.
+    let topic_actor = match actor {
+        Actor::Key(key) => Actor::Member(key.owner.clone()),
+        other => other.clone(),
+    };
     let topic = topics::create(
         state,
-        actor,
+        &topic_actor,
         CreateTopicRequest {
             category: LIBRARY_CATEGORY.to_owned(),
             group: group.as_ref().map(|(g, _)| g.id.clone()),

@@ -1,0 +1,4 @@
+//! Partner sync: what knowledge hubs and tools use to keep in step with the community.
+//! `keys` holds scoped API keys.
+
+pub mod keys;

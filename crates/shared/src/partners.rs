@@ -1,0 +1,141 @@
+//! Partner access: scoped API keys for knowledge hubs and tools.
+//!
+//! A key acts for the member who made it, never beyond that member's own rights, and
+//! only within its scopes and (optionally) its groups. The secret is shown once,
+//! starts with `copse_`, and is sent as `Authorization: Bearer copse_...`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::discussions::GroupRef;
+use crate::members::MemberSummary;
+
+/// What a key may do: one resource and one action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Scope {
+    /// Read topics and replies.
+    #[serde(rename = "discussions:read")]
+    DiscussionsRead,
+    /// Read library items and download their files (`library:write` includes it).
+    #[serde(rename = "library:read")]
+    LibraryRead,
+    /// Share, edit and delete library items and upload versions.
+    #[serde(rename = "library:write")]
+    LibraryWrite,
+    /// Read events and their calendar files (`events:write` includes it).
+    #[serde(rename = "events:read")]
+    EventsRead,
+    /// Create, edit and cancel events.
+    #[serde(rename = "events:write")]
+    EventsWrite,
+    /// Read member profiles and the directory.
+    #[serde(rename = "members:read")]
+    MembersRead,
+}
+
+impl Scope {
+    /// Every scope, in display order.
+    pub const ALL: [Scope; 6] = [
+        Scope::DiscussionsRead,
+        Scope::LibraryRead,
+        Scope::LibraryWrite,
+        Scope::EventsRead,
+        Scope::EventsWrite,
+        Scope::MembersRead,
+    ];
+
+    /// The wire name (`library:read`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::DiscussionsRead => "discussions:read",
+            Scope::LibraryRead => "library:read",
+            Scope::LibraryWrite => "library:write",
+            Scope::EventsRead => "events:read",
+            Scope::EventsWrite => "events:write",
+            Scope::MembersRead => "members:read",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// Whether holding this scope grants `other`: a write scope includes reading the
+    /// same resource (a partner sees what it wrote).
+    pub fn grants(self, other: Scope) -> bool {
+        self == other
+            || matches!(
+                (self, other),
+                (Scope::LibraryWrite, Scope::LibraryRead) | (Scope::EventsWrite, Scope::EventsRead)
+            )
+    }
+}
+
+/// A key as its makers see it (never the secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiKey {
+    /// Opaque identifier.
+    pub id: String,
+    /// What it is for ("FAO e-Agriculture sync").
+    pub name: String,
+    /// The secret's first characters, to recognise it (`copse_3fA9x`).
+    pub prefix: String,
+    /// What it may do.
+    pub scopes: Vec<Scope>,
+    /// The groups it is limited to; empty: the whole community (as its maker sees it).
+    pub groups: Vec<GroupRef>,
+    /// Who made it; the key never has more rights than they do.
+    pub created_by: Option<MemberSummary>,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Until when the secret replaced by the last rotation still works.
+    pub previous_valid_until: Option<DateTime<Utc>>,
+    /// When it was last used.
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// From which address it was last used.
+    pub last_used_ip: Option<String>,
+}
+
+/// Make a key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateApiKeyRequest {
+    /// 3 to 80 characters.
+    pub name: String,
+    /// At least one scope.
+    pub scopes: Vec<Scope>,
+    /// Group ids or slugs to limit it to; required for group facilitators (their
+    /// groups only), optional for admins.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// When it stops working (in the future); absent: never.
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A key with its secret: the only time the secret is shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedApiKey {
+    /// The key.
+    pub key: ApiKey,
+    /// The secret to send as `Authorization: Bearer <secret>`.
+    pub secret: String,
+}
+
+/// Rotate a key's secret.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RotateApiKeyRequest {
+    /// How long the old secret keeps working, in hours (0 to 720; default 24), so a
+    /// partner can switch without downtime.
+    #[serde(default)]
+    pub grace_hours: Option<u32>,
+}

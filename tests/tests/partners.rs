@@ -1,0 +1,320 @@
+//! Partner API keys end to end: made by admins and group facilitators, shown once,
+//! scoped per resource and action, limited to groups, bounded by their maker's rights,
+//! revoked, expired and rotated with a grace period; and a scope matrix: every
+//! operation that accepts keys, with and without its scope.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{Duration, Utc};
+use copse_shared::client::Client;
+use copse_shared::endpoints::*;
+use copse_shared::events::{CreateEventRequest, EventFields, EventFormat};
+use copse_shared::groups::{CreateGroupRequest, GroupVisibility, InviteToGroupRequest};
+use copse_shared::library::{CreateLibraryItemRequest, ItemKind, download_path};
+use copse_shared::partners::{CreateApiKeyRequest, RotateApiKeyRequest, Scope};
+use copse_tests::{PASSWORD, TestApp, problem};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+
+fn key_request(name: &str, scopes: &[Scope], groups: &[&str]) -> CreateApiKeyRequest {
+    CreateApiKeyRequest {
+        name: name.into(),
+        scopes: scopes.to_vec(),
+        groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+        expires_at: None,
+    }
+}
+
+fn item(title: &str, group: Option<&str>) -> CreateLibraryItemRequest {
+    CreateLibraryItemRequest {
+        title: title.into(),
+        description: String::new(),
+        kind: ItemKind::Link,
+        group: group.map(str::to_owned),
+        tags: Vec::new(),
+        language: None,
+        licence: Some("CC-BY-4.0".into()),
+        url: Some("https://example.org/guide".into()),
+    }
+}
+
+fn event() -> EventFields {
+    let start = (Utc::now() + Duration::days(5)).date_naive().and_hms_opt(10, 0, 0).unwrap();
+    EventFields {
+        title: "Partner webinar".into(),
+        description: String::new(),
+        format: EventFormat::Online,
+        time_zone: "Europe/Rome".into(),
+        all_day: false,
+        starts_at: start,
+        ends_at: start + Duration::hours(1),
+        recurrence: None,
+        venue: None,
+        online_url: Some("https://meet.example.org/partner".into()),
+        link_for_going_only: false,
+        capacity: None,
+        rsvp_deadline: None,
+        attendees_public: false,
+        tags: Vec::new(),
+        reminders: None,
+        organisers: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn a_key_is_shown_once_listed_without_its_secret_and_acts_only_within_its_scopes() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let shared = admin.call(&CreateLibraryItem(item("Soil guide", None))).await.unwrap();
+    let created =
+        admin.call_with(&CreateApiKey(key_request("FAO sync", &[Scope::LibraryRead], &[])), &[]).await.unwrap();
+    assert_eq!(created.status, 201);
+    let (key, secret) = (created.body.key, created.body.secret);
+    assert!(secret.starts_with("copse_") && secret.len() > 40);
+    assert!(secret.starts_with(&key.prefix));
+    let listed = admin.call(&ListApiKeys).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(!serde_json::to_string(&listed).unwrap().contains(&secret), "the secret is never shown again");
+    assert!(listed[0].last_used_at.is_none());
+
+    let partner = app.with_token(&secret);
+    assert_eq!(partner.call(&ListLibraryItems::default()).await.unwrap().items.len(), 1);
+    assert_eq!(
+        partner.call(&GetLibraryItem { id: shared.summary.id.clone() }).await.unwrap().summary.title,
+        "Soil guide"
+    );
+    let write = problem(partner.call(&CreateLibraryItem(item("From the hub", None))).await);
+    assert_eq!(write.status, 403);
+    assert!(write.detail.unwrap_or_default().contains("library:write"));
+    assert_eq!(problem(partner.call(&ListEvents::default()).await).status, 403, "no events:read");
+    assert_eq!(problem(partner.call(&GetMe).await).status, 403, "member endpoints refuse keys");
+    assert_eq!(problem(partner.call(&ListApiKeys).await).status, 403, "keys never manage keys");
+    let used = admin.call(&ListApiKeys).await.unwrap();
+    assert!(used[0].last_used_at.is_some() && used[0].last_used_ip.as_deref() == Some("127.0.0.1"));
+
+    assert_eq!(problem(app.with_token("copse_not-a-real-key").call(&ListLibraryItems::default()).await).status, 401);
+    assert_eq!(admin.call_with(&RevokeApiKey { id: key.id.clone() }, &[]).await.unwrap().status, 204);
+    assert_eq!(problem(partner.call(&ListLibraryItems::default()).await).status, 401, "revoked");
+}
+
+#[tokio::test]
+async fn an_expired_key_is_refused_and_a_rotated_key_keeps_its_old_secret_for_the_grace_period() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let scopes = [Scope::LibraryRead];
+    let past =
+        CreateApiKeyRequest { expires_at: Some(Utc::now() - Duration::hours(1)), ..key_request("Old", &scopes, &[]) };
+    assert_eq!(problem(admin.call(&CreateApiKey(past)).await).errors[0].code, "in_the_past");
+    let expiring = admin.call(&CreateApiKey(key_request("Expiring", &scopes, &[]))).await.unwrap();
+    let row =
+        copse::entities::api_key::Entity::find_by_id(expiring.key.id.clone()).one(&app.db).await.unwrap().unwrap();
+    let mut row: copse::entities::api_key::ActiveModel = row.into();
+    row.expires_at = Set(Some(Utc::now() - Duration::seconds(1)));
+    row.update(&app.db).await.unwrap();
+    assert_eq!(problem(app.with_token(&expiring.secret).call(&ListLibraryItems::default()).await).status, 401);
+
+    let first = admin.call(&CreateApiKey(key_request("Rotating", &scopes, &[]))).await.unwrap();
+    let rotate =
+        |grace| RotateApiKey { id: first.key.id.clone(), body: RotateApiKeyRequest { grace_hours: Some(grace) } };
+    let second = admin.call(&rotate(24)).await.unwrap();
+    assert_ne!(second.secret, first.secret);
+    assert!(second.key.previous_valid_until.is_some());
+    assert!(
+        app.with_token(&first.secret).call(&ListLibraryItems::default()).await.is_ok(),
+        "old secret in its grace period"
+    );
+    assert!(app.with_token(&second.secret).call(&ListLibraryItems::default()).await.is_ok());
+    let third = admin.call(&rotate(0)).await.unwrap();
+    assert_eq!(problem(app.with_token(&second.secret).call(&ListLibraryItems::default()).await).status, 401);
+    assert_eq!(problem(app.with_token(&first.secret).call(&ListLibraryItems::default()).await).status, 401);
+    assert!(app.with_token(&third.secret).call(&ListLibraryItems::default()).await.is_ok());
+    assert_eq!(problem(admin.call(&rotate(10_000)).await).status, 422);
+}
+
+#[tokio::test]
+async fn a_group_facilitators_key_reaches_only_their_group_and_never_beyond_their_rights() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (fac, answer) = app.register("fac@example.org", "Group Facilitator", PASSWORD).await;
+    let (member, _) = app.register("member@example.org", "Plain Member", PASSWORD).await;
+    let create = |name: &str, visibility| {
+        CreateGroup(CreateGroupRequest { name: name.into(), slug: None, description: "A room.".into(), visibility })
+    };
+    let mine = admin.call(&create("Seed bank", GroupVisibility::Private)).await.unwrap();
+    let other = admin.call(&create("Board", GroupVisibility::Private)).await.unwrap();
+    admin
+        .call(&InviteToGroup {
+            group: mine.slug.clone(),
+            body: InviteToGroupRequest { email: "fac@example.org".into() },
+        })
+        .await
+        .unwrap();
+    fac.call(&JoinGroup { group: mine.slug.clone() }).await.unwrap();
+    admin
+        .call(&ChangeGroupRole {
+            group: mine.slug.clone(),
+            user: answer.user.id.clone(),
+            body: copse_shared::groups::ChangeGroupRoleRequest { role: copse_shared::groups::GroupRole::Facilitator },
+        })
+        .await
+        .unwrap();
+    let in_mine = admin.call(&CreateLibraryItem(item("Seed inventory", Some(&mine.slug)))).await.unwrap();
+    let in_other = admin.call(&CreateLibraryItem(item("Board minutes", Some(&other.slug)))).await.unwrap();
+    let community = admin.call(&CreateLibraryItem(item("Welcome pack", None))).await.unwrap();
+
+    let scopes = [Scope::LibraryRead, Scope::LibraryWrite];
+    assert_eq!(problem(fac.call(&CreateApiKey(key_request("All", &scopes, &[]))).await).status, 403);
+    assert_eq!(problem(fac.call(&CreateApiKey(key_request("Theirs", &scopes, &[&other.slug]))).await).status, 403);
+    assert_eq!(problem(member.call(&CreateApiKey(key_request("Mine", &scopes, &[&mine.slug]))).await).status, 403);
+    let created = fac.call(&CreateApiKey(key_request("Seed sync", &scopes, &[&mine.slug]))).await.unwrap();
+    assert_eq!(created.key.groups[0].slug, mine.slug);
+    let partner = app.with_token(&created.secret);
+    let listed = partner.call(&ListLibraryItems::default()).await.unwrap();
+    assert_eq!(listed.items.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(), ["Seed inventory"]);
+    assert!(partner.call(&GetLibraryItem { id: in_mine.summary.id.clone() }).await.is_ok());
+    assert_eq!(problem(partner.call(&GetLibraryItem { id: in_other.summary.id.clone() }).await).status, 404);
+    assert_eq!(problem(partner.call(&GetLibraryItem { id: community.summary.id.clone() }).await).status, 404);
+    let pushed = partner.call(&CreateLibraryItem(item("Pushed by the hub", Some(&mine.slug)))).await.unwrap();
+    assert_eq!(pushed.summary.owner.map(|o| o.display_name).as_deref(), Some("Group Facilitator"));
+    assert_eq!(problem(partner.call(&CreateLibraryItem(item("Outside", None))).await).status, 403);
+    // Others do not see the facilitator's key; only its maker or an admin revokes it.
+    assert!(member.call(&ListApiKeys).await.unwrap().is_empty());
+    assert_eq!(problem(member.call(&RevokeApiKey { id: created.key.id.clone() }).await).status, 404);
+    assert_eq!(admin.call(&ListApiKeys).await.unwrap().len(), 1);
+
+    // Losing the group takes the key's reach with it; a suspended maker's key stops.
+    admin.call(&RemoveGroupMember { group: mine.slug.clone(), user: answer.user.id.clone() }).await.unwrap();
+    assert_eq!(problem(partner.call(&GetLibraryItem { id: in_mine.summary.id.clone() }).await).status, 404);
+    admin.call(&SuspendMember { id: answer.user.id.clone() }).await.unwrap();
+    assert_eq!(problem(partner.call(&ListLibraryItems::default()).await).status, 401);
+}
+
+/// Every operation that accepts keys, run by a key with its scope (expected status)
+/// and by a key with every scope that does not grant it (403).
+#[tokio::test]
+async fn every_key_operation_needs_its_scope() {
+    let app = TestApp::spawn_with(|s| s.writes_per_minute = 10_000).await;
+    let admin = app.admin().await;
+    let item_id = admin.call(&CreateLibraryItem(item("Guide", None))).await.unwrap().summary.id;
+    let event_id = admin.call(&CreateEvent(CreateEventRequest { group: None, event: event() })).await.unwrap().id;
+    let general = admin
+        .call(&CreateCategory(copse_shared::discussions::CategoryRequest {
+            name: "General".into(),
+            description: "All.".into(),
+            position: None,
+        }))
+        .await
+        .unwrap();
+    let topic_id = admin
+        .call(&CreateTopic(copse_shared::discussions::CreateTopicRequest {
+            category: general.slug,
+            group: None,
+            title: "Cover crops in dry seasons".into(),
+            body: "What works?".into(),
+            kind: copse_shared::discussions::TopicKind::Question,
+            tags: Vec::new(),
+        }))
+        .await
+        .unwrap()
+        .summary
+        .id;
+    let key_with = |scopes: Vec<Scope>| {
+        let admin = admin.clone();
+        async move { admin.call(&CreateApiKey(key_request("Matrix", &scopes, &[]))).await.unwrap().secret }
+    };
+    let cases: Vec<(&str, Scope, u16)> = vec![
+        ("GET /api/v1/topics", Scope::DiscussionsRead, 200),
+        ("GET /api/v1/topics/{id}", Scope::DiscussionsRead, 200),
+        ("GET /api/v1/topics/{id}/posts", Scope::DiscussionsRead, 200),
+        ("GET /api/v1/library", Scope::LibraryRead, 200),
+        ("GET /api/v1/library/{id}", Scope::LibraryRead, 200),
+        ("GET /api/v1/library/{id}/download", Scope::LibraryRead, 404),
+        ("POST /api/v1/library", Scope::LibraryWrite, 201),
+        ("PUT /api/v1/library/{id}", Scope::LibraryWrite, 200),
+        ("GET /api/v1/events", Scope::EventsRead, 200),
+        ("GET /api/v1/events/{id}", Scope::EventsRead, 200),
+        ("GET /api/v1/events/{id}/ics", Scope::EventsRead, 200),
+        ("POST /api/v1/events", Scope::EventsWrite, 201),
+        ("POST /api/v1/events/{id}/cancel", Scope::EventsWrite, 200),
+    ];
+    let run = |client: Client, op: &'static str| {
+        let (item_id, event_id, topic_id) = (item_id.clone(), event_id.clone(), topic_id.clone());
+        let url = |path: String| app.url(&path);
+        let download = url(download_path(&item_id));
+        let ics = url(copse_shared::events::event_ics_path(&event_id));
+        async move {
+            let status = |r: Result<u16, copse_shared::client::ClientError>| match r {
+                Ok(s) => s,
+                Err(copse_shared::client::ClientError::Problem(p)) => p.status,
+                Err(other) => panic!("{other:?}"),
+            };
+            let raw = |url: String| {
+                let client = client.clone();
+                async move {
+                    client.http().get(url).bearer_auth(client.token().unwrap()).send().await.unwrap().status().as_u16()
+                }
+            };
+            match op {
+                "GET /api/v1/topics" => status(client.call_with(&ListTopics::default(), &[]).await.map(|a| a.status)),
+                "GET /api/v1/topics/{id}" => {
+                    status(client.call_with(&GetTopic { id: topic_id }, &[]).await.map(|a| a.status))
+                }
+                "GET /api/v1/topics/{id}/posts" => status(
+                    client.call_with(&ListPosts { id: topic_id, ..Default::default() }, &[]).await.map(|a| a.status),
+                ),
+                "GET /api/v1/library" => {
+                    status(client.call_with(&ListLibraryItems::default(), &[]).await.map(|a| a.status))
+                }
+                "GET /api/v1/library/{id}" => {
+                    status(client.call_with(&GetLibraryItem { id: item_id }, &[]).await.map(|a| a.status))
+                }
+                // A link has no file: reaching the item at all gives 404 `no file`, the
+                // missing scope gives 403 before that.
+                "GET /api/v1/library/{id}/download" => raw(download).await,
+                "POST /api/v1/library" => {
+                    status(client.call_with(&CreateLibraryItem(item("Pushed", None)), &[]).await.map(|a| a.status))
+                }
+                "PUT /api/v1/library/{id}" => {
+                    let body = copse_shared::library::UpdateLibraryItemRequest {
+                        title: "Guide, revised".into(),
+                        description: String::new(),
+                        kind: ItemKind::Link,
+                        tags: Vec::new(),
+                        language: None,
+                        licence: None,
+                        url: Some("https://example.org/guide-2".into()),
+                    };
+                    status(client.call_with(&UpdateLibraryItem { id: item_id, body }, &[]).await.map(|a| a.status))
+                }
+                "GET /api/v1/events" => status(client.call_with(&ListEvents::default(), &[]).await.map(|a| a.status)),
+                "GET /api/v1/events/{id}" => {
+                    status(client.call_with(&GetEvent { id: event_id }, &[]).await.map(|a| a.status))
+                }
+                "GET /api/v1/events/{id}/ics" => raw(ics).await,
+                "POST /api/v1/events" => status(
+                    client
+                        .call_with(&CreateEvent(CreateEventRequest { group: None, event: event() }), &[])
+                        .await
+                        .map(|a| a.status),
+                ),
+                "POST /api/v1/events/{id}/cancel" => {
+                    status(client.call_with(&CancelEvent { id: event_id }, &[]).await.map(|a| a.status))
+                }
+                other => panic!("no case for {other}"),
+            }
+        }
+    };
+    let mut mismatches = Vec::new();
+    for (op, scope, expected) in cases {
+        let with = app.with_token(&key_with(vec![scope]).await);
+        let others = Scope::ALL.into_iter().filter(|s| !s.grants(scope)).collect();
+        let without = app.with_token(&key_with(others).await);
+        let got = run(with, op).await;
+        if got != expected {
+            mismatches.push(format!("{op} with {}: expected {expected}, got {got}", scope.as_str()));
+        }
+        let got = run(without, op).await;
+        if got != 403 {
+            mismatches.push(format!("{op} without {}: expected 403, got {got}", scope.as_str()));
+        }
+    }
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+}
