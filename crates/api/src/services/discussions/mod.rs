@@ -15,7 +15,7 @@ use copse_shared::discussions::{
 };
 use copse_shared::members::MemberSummary;
 use pulldown_cmark::TagEnd;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 
 use crate::entities::{category, group, group_membership, post, reaction, topic, topic_tag, user};
@@ -94,27 +94,72 @@ fn facts_of_topic(actor: &Actor, topic: &topic::Model, group: Option<GroupFacts>
     TopicFacts { group, public_read, is_author, hidden: topic.hidden_at.is_some() }
 }
 
+/// The answer for content the actor may not see: 401 for anonymous visitors when
+/// public reading is off, else 404, never revealing that it exists.
+pub fn unseen(actor: &Actor, public_read: bool) -> ApiError {
+    match actor {
+        Actor::Anonymous if !public_read => policy::sign_in_required(),
+        _ => ApiError::not_found(),
+    }
+}
+
+/// The facts of the group some content belongs to (`None` for community content); a
+/// missing group makes the content unseen.
+pub async fn content_group(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    group_id: Option<&str>,
+    public_read: bool,
+) -> ApiResult<Option<GroupFacts>> {
+    let Some(group_id) = group_id else { return Ok(None) };
+    let group =
+        group::Entity::find_by_id(group_id.to_owned()).one(db).await?.ok_or_else(|| unseen(actor, public_read))?;
+    Ok(Some(group_facts(db, actor, &group, public_read).await?))
+}
+
+/// Group references for many group ids at once (one query).
+pub async fn group_refs(db: &impl ConnectionTrait, ids: HashSet<String>) -> ApiResult<HashMap<String, GroupRef>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(group::Entity::find()
+        .filter(group::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|g| (g.id.clone(), GroupRef { id: g.id, slug: g.slug, name: g.name }))
+        .collect())
+}
+
+/// The list filter for a scope: `community` (content outside groups) or a group's id
+/// or slug; `None` for no filter.
+pub fn scope_filter(column: impl ColumnTrait, key: Option<&str>) -> Option<Condition> {
+    match key {
+        Some("community") => Some(Condition::all().add(column.is_null())),
+        Some(key) if !key.is_empty() => {
+            let ids = Query::select()
+                .column(group::Column::Id)
+                .from(group::Entity)
+                .cond_where(Condition::any().add(group::Column::Id.eq(key)).add(group::Column::Slug.eq(key)))
+                .to_owned();
+            Some(Condition::all().add(column.in_subquery(ids)))
+        }
+        _ => None,
+    }
+}
+
 /// Loads a topic the actor may read; answers 404 otherwise (401 for anonymous
 /// visitors when public reading is off), never revealing a hidden topic.
 pub async fn load_topic(state: &AppState, actor: &Actor, id: &str) -> ApiResult<TopicCtx> {
     let public_read = community::load(&state.db).await?.public_read;
-    let not_found = || match actor {
-        Actor::Anonymous if !public_read => policy::sign_in_required(),
-        _ => ApiError::not_found(),
-    };
+    let not_found = || unseen(actor, public_read);
     let Some(topic) = topic::Entity::find_by_id(id.to_owned()).one(&state.db).await? else {
         return Err(not_found());
     };
     if topic.deleted_at.is_some() {
         return Err(not_found());
     }
-    let group = match &topic.group_id {
-        Some(group_id) => {
-            let group = group::Entity::find_by_id(group_id.clone()).one(&state.db).await?.ok_or_else(not_found)?;
-            Some(group_facts(&state.db, actor, &group, public_read).await?)
-        }
-        None => None,
-    };
+    let group = content_group(&state.db, actor, topic.group_id.as_deref(), public_read).await?;
     let facts = facts_of_topic(actor, &topic, group, public_read);
     if !policy::can(actor, Action::ReadTopic, &Resource::Topic(&facts)) {
         return Err(not_found());

@@ -70,17 +70,8 @@ pub async fn list(state: &AppState, actor: &Actor, filter: TopicFilter) -> ApiRe
         let category = categories::find(&state.db, &key).await?;
         query = query.filter(topic::Column::CategoryId.eq(category.map(|c| c.id).unwrap_or_default()));
     }
-    match filter.group.as_deref() {
-        Some("community") => query = query.filter(topic::Column::GroupId.is_null()),
-        Some(key) if !key.is_empty() => {
-            let ids = Query::select()
-                .column(group::Column::Id)
-                .from(group::Entity)
-                .cond_where(Condition::any().add(group::Column::Id.eq(key)).add(group::Column::Slug.eq(key)))
-                .to_owned();
-            query = query.filter(topic::Column::GroupId.in_subquery(ids));
-        }
-        _ => {}
+    if let Some(scope) = super::scope_filter(topic::Column::GroupId, filter.group.as_deref()) {
+        query = query.filter(scope);
     }
     if let Some(tag) = filter.tag.filter(|t| !t.is_empty()) {
         let tagged = Query::select()

@@ -26,7 +26,7 @@ use crate::entities::{event, event_occurrence, event_organiser, event_rsvp, even
 use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Action, Actor, Resource, TopicFacts};
 use crate::services::community;
-use crate::services::discussions::{group_facts, members};
+use crate::services::discussions::{content_group, group_refs, members, scope_filter, unseen};
 use crate::state::AppState;
 
 /// The stored form of local wall-clock times.
@@ -73,23 +73,14 @@ pub async fn organisers_of(db: &impl ConnectionTrait, event_id: &str) -> ApiResu
 /// public reading is off), never revealing an event of a private group.
 pub async fn load_event(state: &AppState, actor: &Actor, id: &str) -> ApiResult<EventCtx> {
     let public_read = community::load(&state.db).await?.public_read;
-    let not_found = || match actor {
-        Actor::Anonymous if !public_read => policy::sign_in_required(),
-        _ => ApiError::not_found(),
-    };
+    let not_found = || unseen(actor, public_read);
     let Some(event) = event::Entity::find_by_id(id.to_owned()).one(&state.db).await? else {
         return Err(not_found());
     };
     if event.deleted_at.is_some() {
         return Err(not_found());
     }
-    let group = match &event.group_id {
-        Some(group_id) => {
-            let group = group::Entity::find_by_id(group_id.clone()).one(&state.db).await?.ok_or_else(not_found)?;
-            Some(group_facts(&state.db, actor, &group, public_read).await?)
-        }
-        None => None,
-    };
+    let group = content_group(&state.db, actor, event.group_id.as_deref(), public_read).await?;
     let organisers = organisers_of(&state.db, &event.id).await?;
     let is_author = actor.user().is_some_and(|me| organisers.contains(&me.id));
     let facts = TopicFacts { group, public_read, is_author, hidden: false };
@@ -232,18 +223,7 @@ pub async fn occurrence_dtos(
             .map(|e| (e.id.clone(), e))
             .collect()
     };
-    let group_ids: HashSet<String> = events.values().filter_map(|e| e.group_id.clone()).collect();
-    let groups: HashMap<String, GroupRef> = if group_ids.is_empty() {
-        HashMap::new()
-    } else {
-        group::Entity::find()
-            .filter(group::Column::Id.is_in(group_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|g| (g.id.clone(), GroupRef { id: g.id, slug: g.slug, name: g.name }))
-            .collect()
-    };
+    let groups = group_refs(db, events.values().filter_map(|e| e.group_id.clone()).collect()).await?;
     let tags = tags_of(db, &ids).await?;
     let counts = counts_of(db, &ids).await?;
     let answers = my_answers(db, actor, &ids).await?;
@@ -389,17 +369,8 @@ pub async fn visible_event_ids(
 ) -> ApiResult<sea_orm::sea_query::SelectStatement> {
     let public_read = community::load(db).await?.public_read;
     let mut condition = policy::visible_events(actor, public_read).ok_or_else(policy::sign_in_required)?;
-    match filter.group.as_deref() {
-        Some("community") => condition = condition.add(event::Column::GroupId.is_null()),
-        Some(key) if !key.is_empty() => {
-            let ids = Query::select()
-                .column(group::Column::Id)
-                .from(group::Entity)
-                .cond_where(Condition::any().add(group::Column::Id.eq(key)).add(group::Column::Slug.eq(key)))
-                .to_owned();
-            condition = condition.add(event::Column::GroupId.in_subquery(ids));
-        }
-        _ => {}
+    if let Some(scope) = scope_filter(event::Column::GroupId, filter.group.as_deref()) {
+        condition = condition.add(scope);
     }
     if let Some(tag) = filter.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let tagged = Query::select()

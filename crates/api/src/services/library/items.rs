@@ -107,17 +107,8 @@ pub async fn list(state: &AppState, actor: &Actor, filter: ItemFilter) -> ApiRes
     if let Some(kind) = filter.kind {
         query = query.filter(library_item::Column::Kind.eq(kind.as_str()));
     }
-    match filter.group.as_deref() {
-        Some("community") => query = query.filter(library_item::Column::GroupId.is_null()),
-        Some(key) if !key.is_empty() => {
-            let ids = Query::select()
-                .column(group::Column::Id)
-                .from(group::Entity)
-                .cond_where(Condition::any().add(group::Column::Id.eq(key)).add(group::Column::Slug.eq(key)))
-                .to_owned();
-            query = query.filter(library_item::Column::GroupId.in_subquery(ids));
-        }
-        _ => {}
+    if let Some(scope) = discussions::scope_filter(library_item::Column::GroupId, filter.group.as_deref()) {
+        query = query.filter(scope);
     }
     if let Some(tag) = filter.tag.filter(|t| !t.trim().is_empty()) {
         let tagged = Query::select()

@@ -15,10 +15,10 @@ use copse_shared::library::{ItemKind, ItemVersion, LibraryItemSummary, PreviewKi
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entities::{group, library_item, library_item_tag, library_version};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::policy::{self, Action, Actor, Resource, TopicFacts};
 use crate::services::community;
-use crate::services::discussions::{group_facts, members};
+use crate::services::discussions::{content_group, members, unseen};
 use crate::state::AppState;
 
 /// A library item loaded for an actor, with the facts the policy decides on.
@@ -40,23 +40,14 @@ impl ItemCtx {
 /// public reading is off), never revealing an item of a private group.
 pub async fn load_item(state: &AppState, actor: &Actor, id: &str) -> ApiResult<ItemCtx> {
     let public_read = community::load(&state.db).await?.public_read;
-    let not_found = || match actor {
-        Actor::Anonymous if !public_read => policy::sign_in_required(),
-        _ => ApiError::not_found(),
-    };
+    let not_found = || unseen(actor, public_read);
     let Some(item) = library_item::Entity::find_by_id(id.to_owned()).one(&state.db).await? else {
         return Err(not_found());
     };
     if item.deleted_at.is_some() {
         return Err(not_found());
     }
-    let group = match &item.group_id {
-        Some(group_id) => {
-            let group = group::Entity::find_by_id(group_id.clone()).one(&state.db).await?.ok_or_else(not_found)?;
-            Some(group_facts(&state.db, actor, &group, public_read).await?)
-        }
-        None => None,
-    };
+    let group = content_group(&state.db, actor, item.group_id.as_deref(), public_read).await?;
     let is_author = actor.user().is_some_and(|me| item.owner_id.as_deref() == Some(me.id.as_str()));
     let facts = TopicFacts { group, public_read, is_author, hidden: false };
     if !policy::can(actor, Action::ReadLibraryItem, &Resource::LibraryItem(&facts)) {

@@ -3,12 +3,11 @@
 //! hashes, revoked at once or rotated with a grace period, and resolved into a `Key`
 //! actor on every request that accepts keys.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use copse_shared::ErrorCode;
 use copse_shared::auth::{AccountStatus, Role};
-use copse_shared::discussions::GroupRef;
 use copse_shared::groups::{GroupRole, MembershipStatus};
 use copse_shared::partners::{ApiKey, CreateApiKeyRequest, CreatedApiKey, RotateApiKeyRequest, Scope};
 use sea_orm::sea_query::Expr;
@@ -19,7 +18,7 @@ use crate::auth::secret::{random_token, token_hash};
 use crate::entities::{api_key, group, group_membership, user};
 use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Actor, KeyActor};
-use crate::services::discussions::members;
+use crate::services::discussions::{group_refs, members};
 use crate::services::validate;
 use crate::state::AppState;
 
@@ -101,18 +100,7 @@ async fn facilitated(db: &impl ConnectionTrait, user_id: &str) -> ApiResult<Hash
 }
 
 async fn dtos(db: &impl ConnectionTrait, rows: Vec<api_key::Model>) -> ApiResult<Vec<ApiKey>> {
-    let group_ids: HashSet<String> = rows.iter().flat_map(|k| split(&k.groups)).collect();
-    let groups: HashMap<String, GroupRef> = if group_ids.is_empty() {
-        HashMap::new()
-    } else {
-        group::Entity::find()
-            .filter(group::Column::Id.is_in(group_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|g| (g.id.clone(), GroupRef { id: g.id, slug: g.slug, name: g.name }))
-            .collect()
-    };
+    let groups = group_refs(db, rows.iter().flat_map(|k| split(&k.groups)).collect()).await?;
     let people = members(db, rows.iter().map(|k| k.created_by.clone()).collect()).await?;
     Ok(rows
         .into_iter()
