@@ -2,8 +2,10 @@
 // It registers, signs out, signs in, reloads (the refresh cookie restores the
 // session), and checks field errors, placeholder sections and the not-found page.
 // As the first member (the admin) it creates a group, which a second member (in
-// another browser context) finds and joins; then it checks the admin area. A private
-// group stays hidden from the second member until the admin approves their request.
+// another browser context) finds and joins; then it checks the admin area, where it
+// also makes a partner API key, reads the library with it from Node, and revokes it.
+// A private group stays hidden from the second member until the admin approves their
+// request.
 // In Discussions, the admin creates a category, the second member asks a question,
 // the admin answers, the question is accepted as solved, and the bell tells the asker.
 // In the Library, the admin shares a PDF, uploads a second version and downloads the
@@ -13,7 +15,7 @@
 // admin by expertise, opens the profile (without the hidden email) and sends a message.
 // In Events, the admin creates a hybrid event next month whose link only people going
 // see; the second member answers Going, gets the link, and finds the event in the
-// month view.
+// month view and in the week agenda.
 // Every wait is on an observable condition; nothing sleeps.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -251,6 +253,34 @@ try {
     await page.locator('[data-testid=audit-entry]', { hasText: 'invitation.create' }).waitFor();
     await page.locator('[data-testid=audit-entry]', { hasText: 'group.create' }).waitFor({ state: 'detached' });
     await page.screenshot({ path: out + 'admin-audit.png', fullPage: true });
+  });
+
+  await step('the admin makes a partner API key that reads the library, and revoking it shuts the partner out', async () => {
+    await page.click('nav.tab-links a:has-text("API keys")');
+    await page.locator('[data-testid=api-keys]').waitFor();
+    assert.match(page.url(), /\/admin\/api-keys$/);
+    await page.fill('#api-key-name', 'FAO e-Agriculture sync');
+    await page.check('#scope-library-read');
+    await page.click('[data-testid=create-api-key]');
+    const secretField = page.locator('[data-testid=api-key-secret]');
+    await secretField.waitFor();
+    const secret = await secretField.inputValue();
+    assert.match(secret, /^copse_/);
+    await page.locator('.secret-panel', { hasText: 'Copy it now: it will not be shown again' }).waitFor();
+    const row = page.locator('[data-testid=api-key-row]', { hasText: 'FAO e-Agriculture sync' });
+    await row.locator('.badge.scope', { hasText: 'library:read' }).waitFor();
+    await page.screenshot({ path: out + 'api-keys.png', fullPage: true });
+    // The partner's side: Node calls the API with the key, outside the browser.
+    const libraryStatus = async () => {
+      const response = await fetch(`${base}/api/v1/library`, { headers: { Authorization: `Bearer ${secret}` } });
+      await response.body?.cancel();
+      return response.status;
+    };
+    assert.equal(await libraryStatus(), 200);
+    await row.locator('[data-testid=revoke-api-key]').click();
+    await row.locator('[data-testid=revoke-api-key-confirm]').click();
+    await row.locator('.badge', { hasText: 'Revoked' }).waitFor();
+    assert.equal(await libraryStatus(), 401);
   });
 
   const privateName = 'Seed savers circle';
@@ -763,6 +793,28 @@ try {
     await day.locator('[data-testid=calendar-event]', { hasText: eventTitle }).waitFor();
     assert.equal(await second.locator('[data-testid=calendar-event]', { hasText: eventTitle }).count(), 1);
     await second.screenshot({ path: out + 'events-month.png', fullPage: true });
+  });
+
+  await step('the week agenda shows the event on its day after moving week by week', async () => {
+    // Mondays in the browser's calendar (shared with Node, as above); local dates
+    // keep the arithmetic right across daylight-saving changes.
+    const pad = (n) => String(n).padStart(2, '0');
+    const isoDay = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+    const mondayOf = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate() - ((d.getDay() + 6) % 7));
+    const target = isoDay(mondayOf(new Date(nextMonth.getFullYear(), nextMonth.getMonth(), 15)));
+    await second.click('[data-testid=view-week]');
+    await second.locator('[data-testid=week-agenda]').waitFor();
+    let monday = mondayOf(new Date());
+    for (let clicks = 0; isoDay(monday) !== target; clicks += 1) {
+      assert.ok(clicks < 10, `the week of ${target} is more than ten weeks away`);
+      monday = new Date(monday.getFullYear(), monday.getMonth(), monday.getDate() + 7);
+      await second.click('[data-testid=next-week]');
+      await second.waitForURL(new RegExp(`week=${isoDay(monday)}`));
+    }
+    const day = second.locator(`[data-testid=day-${ym}-15]`);
+    await day.locator('[data-testid=agenda-event]', { hasText: eventTitle }).waitFor();
+    assert.equal(await second.locator('[data-testid=agenda-event]', { hasText: eventTitle }).count(), 1);
+    await second.screenshot({ path: out + 'events-week.png', fullPage: true });
   });
 
   assert.deepEqual(failures, [], 'the page logged errors');

@@ -7,7 +7,9 @@ use leptos_router::path;
 
 use crate::components::header::Header;
 use crate::i18n::{Msg, t};
-use crate::pages::{admin, auth, discussions, events, groups, home, library, members, notifications, placeholder};
+use crate::pages::{
+    admin, api_keys, auth, discussions, events, groups, home, library, members, notifications, placeholder,
+};
 use crate::state::{self, use_auth, use_community, use_unread};
 
 /// The root component.
@@ -43,6 +45,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/groups/:slug") view=groups::GroupPage/>
                     <Route path=path!("/admin") view=admin::AdminPage/>
                     <Route path=path!("/admin/:tab") view=admin::AdminPage/>
+                    <Route path=path!("/api-keys") view=api_keys::ApiKeysPage/>
                     <Route path=path!("/discussions") view=discussions::DiscussionsPage/>
                     <Route path=path!("/discussions/new") view=discussions::NewTopicPage/>
                     <Route path=path!("/discussions/:id") view=discussions::TopicPage/>

@@ -60,13 +60,31 @@ pub fn iso(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// From `start` to `end` written with Intl `options` in `zone` (the viewer's when
+/// absent), as briefly as the viewer's locale allows: Intl leaves out what both share.
+fn written_range(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    options: &[(&str, &str)],
+    zone: Option<&str>,
+) -> Option<String> {
+    formatter(&locale(), options, zone)
+        .and_then(|f| f.format_range(&js_date(start), &js_date(end)).ok())
+        .and_then(|text| text.as_string())
+}
+
 /// From `start` to `end` as briefly as the viewer's locale allows ("Thu 3 Dec 2026,
 /// 14:00–15:30"), in `zone` (the viewer's when absent).
 pub fn range(start: DateTime<Utc>, end: DateTime<Utc>, zone: Option<&str>) -> String {
-    formatter(&locale(), &[("dateStyle", "full"), ("timeStyle", "short")], zone)
-        .and_then(|f| f.format_range(&js_date(start), &js_date(end)).ok())
-        .and_then(|text| text.as_string())
+    written_range(start, end, &[("dateStyle", "full"), ("timeStyle", "short")], zone)
         .unwrap_or_else(|| format!("{} – {}", date_time(start), date_time(end)))
+}
+
+/// From `start` to `end` as times of day in the viewer's zone ("14:00–15:30"); Intl
+/// adds the dates when the two fall on different days.
+pub fn time_range(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    written_range(start, end, &[("timeStyle", "short")], None)
+        .unwrap_or_else(|| format!("{}–{}", time(start), time(end)))
 }
 
 /// Noon UTC of `day`: written in UTC, it names the same day wherever the viewer is.
@@ -76,10 +94,19 @@ fn noon(day: NaiveDate) -> DateTime<Utc> {
 
 /// From `first` to `last` (whole days) as briefly as the viewer's locale allows.
 pub fn day_range(first: NaiveDate, last: NaiveDate) -> String {
-    formatter(&locale(), &[("dateStyle", "full")], Some("UTC"))
-        .and_then(|f| f.format_range(&js_date(noon(first)), &js_date(noon(last))).ok())
-        .and_then(|text| text.as_string())
+    written_range(noon(first), noon(last), &[("dateStyle", "full")], Some("UTC"))
         .unwrap_or_else(|| format!("{first} – {last}"))
+}
+
+/// A week's days without their weekdays ("18–24 January 2027").
+pub fn week_title(first: NaiveDate, last: NaiveDate) -> String {
+    written_range(noon(first), noon(last), &[("day", "numeric"), ("month", "long"), ("year", "numeric")], Some("UTC"))
+        .unwrap_or_else(|| format!("{first} – {last}"))
+}
+
+/// A day named in full without its year ("Monday 18 January").
+pub fn day_title(day: NaiveDate) -> String {
+    written(noon(day), &[("weekday", "long"), ("day", "numeric"), ("month", "long")], Some("UTC"))
 }
 
 /// A month's name and year, such as "December 2026".

@@ -23,6 +23,9 @@ pub fn ConfirmButton(
     /// Id of the element naming what the action is about (a row's name).
     #[prop(optional, into)]
     describedby: Option<String>,
+    /// A `data-testid` for the button; the confirming button gets it with `-confirm`.
+    #[prop(optional)]
+    testid: Option<&'static str>,
 ) -> impl IntoView {
     let asking = RwSignal::new(false);
     let returning = RwSignal::new(false);
@@ -42,6 +45,7 @@ pub fn ConfirmButton(
                         class="danger"
                         node_ref=yes
                         aria-describedby=describedby
+                        data-testid=testid.map(|id| format!("{id}-confirm"))
                         disabled=move || busy.get()
                         on:click=move |_| {
                             asking.set(false);
@@ -78,6 +82,7 @@ pub fn ConfirmButton(
                     class="secondary danger-text"
                     node_ref=again
                     aria-describedby=describedby
+                    data-testid=testid
                     disabled=move || busy.get()
                     on:click=move |_| asking.set(true)
                 >

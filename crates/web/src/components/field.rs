@@ -21,6 +21,18 @@ pub fn field_error(error: RwSignal<Option<ApiError>>, name: &'static str) -> Sig
     Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.field(name))))
 }
 
+/// A field's message: one the page found itself (input the browser could not read)
+/// before the server's.
+pub fn field_error_or(
+    error: RwSignal<Option<ApiError>>,
+    name: &'static str,
+    local: RwSignal<Option<Msg>>,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        local.get().map(|m| t(m).to_owned()).or_else(|| error.with(|e| e.as_ref().and_then(|e| e.field(name))))
+    })
+}
+
 /// One text input. `error` holds the message to show (and marks the input invalid).
 #[component]
 pub fn TextField(

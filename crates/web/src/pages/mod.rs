@@ -2,6 +2,7 @@
 //! error states, so no page is ever blank.
 
 pub mod admin;
+pub mod api_keys;
 pub mod auth;
 pub mod discussions;
 pub mod events;

@@ -1,7 +1,7 @@
 //! The admin area for site facilitators and admins: pending registrations,
 //! invitations, members, discussion categories, flagged posts, the audit log and the
-//! community's settings, one tab each, each tab its own address (/admin,
-//! /admin/invitations, ...).
+//! community's settings and partner API keys, one tab each, each tab its own address
+//! (/admin, /admin/invitations, ...).
 
 pub mod audit;
 pub mod categories;
@@ -18,6 +18,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::status::Loading;
 use crate::i18n::{Msg, t};
+use crate::pages::api_keys::ApiKeysPanel;
 use crate::pages::placeholder::NotFound;
 use crate::state::{SessionState, use_session};
 
@@ -30,6 +31,7 @@ const TABS: &[(&str, Msg, bool)] = &[
     ("/admin/flags", Msg::Flags, false),
     ("/admin/audit", Msg::AuditLog, true),
     ("/admin/settings", Msg::Settings, true),
+    ("/admin/api-keys", Msg::ApiKeys, true),
 ];
 
 #[component]
@@ -61,6 +63,8 @@ pub fn AdminPage() -> impl IntoView {
                             "audit" if admin => view! { <audit::Audit/> }.into_any(),
                             "audit" => view! { <p class="notice">{t(Msg::AdminsOnlyAudit)}</p> }.into_any(),
                             "settings" => view! { <settings::Settings/> }.into_any(),
+                            "api-keys" if admin => view! { <ApiKeysPanel admin=true group=None/> }.into_any(),
+                            "api-keys" => view! { <p class="notice">{t(Msg::ApiKeysAdminsOnly)}</p> }.into_any(),
                             _ => view! { <NotFound/> }.into_any(),
                         }}
                     </section>

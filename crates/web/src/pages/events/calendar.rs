@@ -1,101 +1,85 @@
-//! The month grid: six weeks from the Monday on or before the month's first day, in
-//! the viewer's time zone, each day listing its occurrences (local start time and
-//! title, cancelled ones struck through), today marked, and links to the months
-//! before and after.
+//! What the month grid and the week agenda share: days counted in the viewer's time
+//! zone, one calendar request for a run of days, the occurrences grouped by the local
+//! days they cover, the previous / next / current navigation, and a title that shows
+//! when an occurrence is cancelled.
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use copse_shared::endpoints::EventCalendar;
 use copse_shared::events::Occurrence;
 use leptos::prelude::*;
 
-use super::{Filters, local_days, occurrence_href};
+use super::{Filters, local_days};
 use crate::api;
-use crate::components::status::{Empty, Loading};
+use crate::components::status::Loading;
 use crate::format;
 use crate::i18n::{Msg, t};
 use crate::pages::discussions::error_view;
 
-/// Days the grid shows: six full weeks, enough for any month.
-const GRID_DAYS: u64 = 42;
-
 /// The first day of `day`'s month.
-fn first_of_month(day: NaiveDate) -> NaiveDate {
+pub fn first_of_month(day: NaiveDate) -> NaiveDate {
     day.with_day(1).unwrap_or(day)
 }
 
 /// The Monday on or before `day`.
-fn monday_before(day: NaiveDate) -> NaiveDate {
+pub fn monday_before(day: NaiveDate) -> NaiveDate {
     day - Days::new(u64::from(day.weekday().num_days_from_monday()))
 }
 
-#[component]
-pub fn MonthView(filters: Memo<Filters>) -> impl IntoView {
-    let month = Memo::new(move |_| filters.with(|f| f.month).unwrap_or_else(|| first_of_month(format::today())));
-    let grid_start = Memo::new(move |_| monday_before(month.get()));
+/// The instant of `day`'s midnight where the viewer is, so that a run of days fetched
+/// from the server matches the days the viewer sees.
+fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    let local = day.and_time(NaiveTime::MIN);
+    format::instant(local, None).unwrap_or_else(|| local.and_utc())
+}
+
+/// Loads the occurrences of the `days` days from `start` that match the page's filters
+/// (one calendar request) and shows them with `show`, which gets the first day they
+/// were loaded for: the view keeps the days it was drawn with while the next ones load.
+pub fn calendar_span<V>(
+    filters: Memo<Filters>,
+    start: Memo<NaiveDate>,
+    days: u64,
+    show: impl Fn(NaiveDate, Vec<Occurrence>) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    V: IntoView + 'static,
+{
     let resource = LocalResource::new(move || {
-        let start = grid_start.get();
+        let start = start.get();
         let f = filters.get();
         async move {
-            // The grid's bounds are midnights where the viewer is.
-            let bound = |day: NaiveDate| {
-                let midnight = day.and_time(NaiveTime::MIN);
-                format::instant(midnight, None).unwrap_or_else(|| midnight.and_utc())
-            };
             let query = EventCalendar {
-                from: bound(start),
-                to: bound(start + Days::new(GRID_DAYS)),
+                from: midnight(start),
+                to: midnight(start + Days::new(days)),
                 group: f.group,
                 tag: f.tag,
                 format: f.format,
             };
-            api::call(&query).await
+            (start, api::call(&query).await)
         }
     });
-    let month_href = move |months: i32| {
-        filters.with(|f| {
-            let current = month.get();
-            let target = if months < 0 {
-                current.checked_sub_months(Months::new(months.unsigned_abs()))
-            } else {
-                current.checked_add_months(Months::new(months.unsigned_abs()))
-            };
-            Filters { month: target.or(Some(current)), ..f.clone() }.href()
-        })
-    };
-    let this_month = move || filters.with(|f| Filters { month: None, ..f.clone() }.href());
     view! {
-        <div class="month-nav">
-            <a class="button secondary" href=move || month_href(-1) data-testid="prev-month">
-                <span aria-hidden="true">"‹ "</span>{t(Msg::PreviousMonth)}
-            </a>
-            <h2 id="month-title" data-testid="month-title" aria-live="polite">{move || format::month_title(month.get())}</h2>
-            <a class="button secondary" href=move || month_href(1) data-testid="next-month">
-                {t(Msg::NextMonth)}<span aria-hidden="true">" ›"</span>
-            </a>
-            <a href=this_month>{t(Msg::ThisMonth)}</a>
-        </div>
         <Transition fallback=|| view! { <Loading/> }>
-            {move || resource.get().map(|result| match result {
-                Ok(occurrences) => {
-                    let empty = occurrences.is_empty();
-                    view! {
-                        <MonthGrid start=grid_start.get_untracked() month=month.get_untracked() occurrences=occurrences/>
-                        {empty.then(|| view! { <Empty text=t(Msg::NoEventsThisMonth)/> })}
-                    }
-                    .into_any()
-                }
+            {move || resource.get().map(|(start, result)| match result {
+                Ok(occurrences) => show(start, occurrences).into_any(),
                 Err(e) => error_view(e).into_any(),
             })}
         </Transition>
     }
 }
 
-/// The grid itself: a table of weeks, Monday first.
-#[component]
-fn MonthGrid(start: NaiveDate, month: NaiveDate, occurrences: Vec<Occurrence>) -> impl IntoView {
-    let end = start + Days::new(GRID_DAYS);
+/// The occurrences on each local day of the `days` days from `start`, earliest first;
+/// one that spans several days is listed on each of them.
+pub fn by_local_day(
+    mut occurrences: Vec<Occurrence>,
+    start: NaiveDate,
+    days: u64,
+) -> BTreeMap<NaiveDate, Vec<Occurrence>> {
+    // The server's order is not promised to be by start, and the views read top down.
+    occurrences.sort_by_key(|o| o.starts_at);
+    let end = start + Days::new(days);
     let mut by_day: BTreeMap<NaiveDate, Vec<Occurrence>> = BTreeMap::new();
     for o in occurrences {
         let (first, last) = local_days(&o);
@@ -105,77 +89,44 @@ fn MonthGrid(start: NaiveDate, month: NaiveDate, occurrences: Vec<Occurrence>) -
             day = day + Days::new(1);
         }
     }
-    let today = format::today();
-    let weekdays = (0..7).map(|i| start + Days::new(i)).collect::<Vec<_>>();
-    let weeks = (0..GRID_DAYS / 7)
-        .map(|week| {
-            let days = (0..7)
-                .map(|i| {
-                    let day = start + Days::new(week * 7 + i);
-                    let list = by_day.remove(&day).unwrap_or_default();
-                    day_cell(day, day.month() == month.month(), day == today, list)
-                })
-                .collect_view();
-            view! { <tr>{days}</tr> }
-        })
-        .collect_view();
-    view! {
-        <div class="month-wrap">
-            <table class="month-grid" aria-labelledby="month-title" data-testid="month-grid">
-                <thead>
-                    <tr>
-                        {weekdays
-                            .into_iter()
-                            .map(|d| view! { <th scope="col" abbr=format::weekday(d, "long")>{format::weekday(d, "short")}</th> })
-                            .collect_view()}
-                    </tr>
-                </thead>
-                <tbody>{weeks}</tbody>
-            </table>
-        </div>
+    by_day
+}
+
+/// An occurrence's title; a cancelled one is struck through, with the word for screen
+/// readers, which do not announce the strike.
+pub fn event_title(o: &Occurrence) -> AnyView {
+    if o.cancelled {
+        view! { <s>{o.title.clone()}</s> " " <span class="visually-hidden">{t(Msg::Cancelled)}</span> }.into_any()
+    } else {
+        view! { <span>{o.title.clone()}</span> }.into_any()
     }
 }
 
-/// One day: its number and its occurrences, earliest first.
-fn day_cell(day: NaiveDate, in_month: bool, today: bool, occurrences: Vec<Occurrence>) -> impl IntoView {
-    let iso = day.format("%Y-%m-%d").to_string();
-    let list = (!occurrences.is_empty()).then(|| {
-        let items = occurrences
-            .into_iter()
-            .map(|o| {
-                let href = occurrence_href(&o);
-                // A whole-day event has no start time worth showing.
-                let time = (!o.all_day).then(|| {
-                    view! { <time class="event-time" datetime=format::iso(o.starts_at)>{format::time(o.starts_at)}</time> " " }
-                });
-                let title = if o.cancelled {
-                    view! { <s>{o.title.clone()}</s> " " <span class="visually-hidden">{t(Msg::Cancelled)}</span> }
-                        .into_any()
-                } else {
-                    view! { <span>{o.title.clone()}</span> }.into_any()
-                };
-                view! {
-                    <li>
-                        <a class="calendar-event" class:cancelled=o.cancelled href=href data-testid="calendar-event">
-                            {time}
-                            {title}
-                        </a>
-                    </li>
-                }
-            })
-            .collect_view();
-        view! { <ul class="day-events">{items}</ul> }
-    });
+/// The links to the period before and after, its title, and back to the current one.
+/// `unit` ("month", "week") names the test ids (`prev-month`, `next-month`,
+/// `this-month`) and the title's id (`month-title`), which the view's table or list
+/// takes as its label.
+#[component]
+pub fn PeriodNav(
+    unit: &'static str,
+    /// The labels of the previous, next and current links.
+    labels: [Msg; 3],
+    title: Signal<String>,
+    prev: Signal<String>,
+    next: Signal<String>,
+    current: Signal<String>,
+) -> impl IntoView {
+    let [prev_label, next_label, current_label] = labels;
     view! {
-        <td
-            class="day"
-            class:outside=!in_month
-            class:today=today
-            aria-current=today.then_some("date")
-            data-testid=format!("day-{iso}")
-        >
-            <time class="day-number" datetime=iso.clone()>{day.day()}</time>
-            {list}
-        </td>
+        <div class="period-nav">
+            <a class="button secondary" href=prev data-testid=format!("prev-{unit}")>
+                <span aria-hidden="true">"‹ "</span>{t(prev_label)}
+            </a>
+            <h2 id=format!("{unit}-title") data-testid=format!("{unit}-title") aria-live="polite">{title}</h2>
+            <a class="button secondary" href=next data-testid=format!("next-{unit}")>
+                {t(next_label)}<span aria-hidden="true">" ›"</span>
+            </a>
+            <a href=current data-testid=format!("this-{unit}")>{t(current_label)}</a>
+        </div>
     }
 }

@@ -1,13 +1,14 @@
-//! The events page: the month grid or the upcoming and past lists, the group, format
-//! and tag filters (all kept in the address, so a view can be shared or bookmarked),
-//! "New event" for members, and the calendar-feed addresses.
+//! The events page: the month grid, the week agenda or the upcoming and past lists,
+//! the group, format and tag filters (all kept in the address, so a view can be shared
+//! or bookmarked), "New event" for members, and the calendar-feed addresses.
 
 use copse_shared::events::EventFormat;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::calendar::MonthView;
+use super::month::MonthView;
+use super::week::WeekView;
 use super::{EventList, FeedPanel, Filters, View, format_label};
 use crate::components::field::FilterChip;
 use crate::components::group_select::GroupSelect;
@@ -102,6 +103,7 @@ fn Index(signed_in: bool) -> impl IntoView {
         </div>
         {move || match view_kind.get() {
             View::Month => view! { <MonthView filters=filters/> }.into_any(),
+            View::Week => view! { <WeekView filters=filters/> }.into_any(),
             _ => view! {
                 <EventList query=Signal::derive(move || filters.with(Filters::list_query)) empty=Msg::NoEvents/>
             }

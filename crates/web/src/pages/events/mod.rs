@@ -1,7 +1,8 @@
-//! Events: the calendar (a month grid and upcoming or past lists, filtered in the
-//! address), one event's page with its answers and occurrences, the form that creates
-//! or edits an event, and the calendar-feed addresses. Answers carry UTC instants;
-//! pages show them in the viewer's zone through the browser's Intl (see `format`).
+//! Events: the calendar (a month grid, a week agenda and upcoming or past lists,
+//! filtered in the address), one event's page with its answers and occurrences, the
+//! form that creates or edits an event, and the calendar-feed addresses. Answers carry
+//! UTC instants; pages show them in the viewer's zone through the browser's Intl (see
+//! `format`).
 
 pub mod calendar;
 pub mod draft;
@@ -9,10 +10,12 @@ pub mod event;
 pub mod feeds;
 pub mod form;
 pub mod index;
+pub mod month;
 pub mod occurrences;
 pub mod recurrence;
 pub mod rsvp;
 pub mod rule;
+pub mod week;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use copse_shared::endpoint::query_string;
@@ -24,6 +27,7 @@ use leptos_router::params::ParamsMap;
 use crate::format;
 use crate::i18n::{self, Msg, t};
 use crate::pages::paged::paged_list;
+use calendar::monday_before;
 
 pub use event::EventPage;
 pub use feeds::FeedPanel;
@@ -36,6 +40,8 @@ pub enum View {
     /// A month grid.
     #[default]
     Month,
+    /// One week's days, Monday first, each with its occurrences.
+    Week,
     /// Not yet ended, soonest first.
     Upcoming,
     /// Ended, latest first.
@@ -43,11 +49,12 @@ pub enum View {
 }
 
 impl View {
-    const ALL: [View; 3] = [View::Month, View::Upcoming, View::Past];
+    const ALL: [View; 4] = [View::Month, View::Week, View::Upcoming, View::Past];
 
     fn as_str(self) -> &'static str {
         match self {
             View::Month => "month",
+            View::Week => "week",
             View::Upcoming => "upcoming",
             View::Past => "past",
         }
@@ -56,6 +63,7 @@ impl View {
     fn label(self) -> &'static str {
         t(match self {
             View::Month => Msg::EventsMonth,
+            View::Week => Msg::EventsWeek,
             View::Upcoming => Msg::EventsUpcoming,
             View::Past => Msg::EventsPast,
         })
@@ -68,6 +76,8 @@ pub struct Filters {
     pub view: View,
     /// The first day of the month shown (the current month when absent).
     pub month: Option<NaiveDate>,
+    /// The Monday of the week shown (the current week when absent).
+    pub week: Option<NaiveDate>,
     pub group: Option<String>,
     pub tag: Option<String>,
     pub format: Option<EventFormat>,
@@ -80,6 +90,8 @@ impl Filters {
         Filters {
             view: nonempty("view").and_then(|v| View::ALL.into_iter().find(|w| w.as_str() == v)).unwrap_or_default(),
             month: nonempty("month").and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok()),
+            // Any day names its week, so a hand-written address still lands on a Monday.
+            week: nonempty("week").and_then(|w| NaiveDate::parse_from_str(&w, "%Y-%m-%d").ok()).map(monday_before),
             group: nonempty("group"),
             tag: nonempty("tag"),
             format: nonempty("format").and_then(|f| EventFormat::parse(&f)),
@@ -91,6 +103,7 @@ impl Filters {
         let query = query_string(&[
             ("view", (self.view != View::Month).then(|| self.view.as_str().to_owned())),
             ("month", self.month.map(|m| m.format("%Y-%m").to_string())),
+            ("week", self.week.map(|w| w.format("%Y-%m-%d").to_string())),
             ("group", self.group.clone()),
             ("tag", self.tag.clone()),
             ("format", self.format.map(|f| f.as_str().to_owned())),

@@ -1,9 +1,10 @@
 //! The Manage tab, for a group's facilitators and site staff: requests to join,
 //! invitations, inviting by email, members' roles and removal; and for site staff,
-//! editing the group (with its ETag) and archiving it.
+//! editing the group (with its ETag) and archiving it; and a way to the group's
+//! partner API keys.
 
 use copse_shared::ErrorCode;
-use copse_shared::auth::User;
+use copse_shared::auth::{Role, User};
 use copse_shared::endpoints::{
     ApproveGroupRequest, ArchiveGroup, ChangeGroupRole, DenyGroupRequest, InviteToGroup, ListGroupMembers,
     RemoveGroupMember, UnarchiveGroup, UpdateGroup,
@@ -16,19 +17,21 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::detail::GroupState;
-use super::is_staff;
 use super::list::VisibilitySelect;
+use super::{facilitates, is_staff};
 use crate::api::{self, ApiError};
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::{TextArea, TextField};
 use crate::components::status::{Empty, ErrorAlert, Loading, StatusNote};
 use crate::format;
 use crate::i18n::{self, Msg, t};
+use crate::pages::api_keys::GroupKeysLink;
 use crate::pages::paged::Paged;
 
 #[component]
 pub fn ManagePanel(state: GroupState, viewer: Option<User>) -> impl IntoView {
     let staff = is_staff(viewer.as_ref());
+    let admin = viewer.as_ref().is_some_and(|u| u.role == Role::Admin);
     // Bumped after a change that moves people between the lists: they all reload.
     let version = RwSignal::new(0_u32);
     let changed = Callback::new(move |_| {
@@ -48,6 +51,12 @@ pub fn ManagePanel(state: GroupState, viewer: Option<User>) -> impl IntoView {
             <MembershipSection state=state status=MembershipStatus::Active version=version on_change=changed/>
             {move || (!archived()).then(|| view! { <EditGroup state=state staff=staff/> })}
             {staff.then(|| view! { <ArchiveControls state=state/> })}
+            // The server lets admins and the group's own facilitators make keys for it
+            // (being a site facilitator is not enough).
+            {move || {
+                (admin || state.membership.with(|m| facilitates(m.as_ref())))
+                    .then(|| view! { <GroupKeysLink slug=state.group.with(|g| g.slug.clone())/> })
+            }}
         </div>
     }
 }

@@ -32,9 +32,12 @@ pub fn is_staff(viewer: Option<&User>) -> bool {
 /// Whether the viewer may manage the group's members: its active facilitators and
 /// site staff (the server decides; this only hides what would be refused).
 pub fn can_manage(viewer: Option<&User>, membership: Option<&MyMembership>) -> bool {
-    is_staff(viewer)
-        || (viewer.is_some()
-            && membership.is_some_and(|m| m.role == GroupRole::Facilitator && m.status == MembershipStatus::Active))
+    is_staff(viewer) || (viewer.is_some() && facilitates(membership))
+}
+
+/// Whether a membership makes its member one of the group's active facilitators.
+pub fn facilitates(membership: Option<&MyMembership>) -> bool {
+    membership.is_some_and(|m| m.role == GroupRole::Facilitator && m.status == MembershipStatus::Active)
 }
 
 /// The viewer's standing in a group and the buttons that change it: Join or Request
