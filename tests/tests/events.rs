@@ -325,6 +325,7 @@ async fn a_full_event_has_a_waiting_list_that_promotes_in_order() {
     let start = days_ahead(6);
     let mut small = fields("Small seminar", start, start + Duration::hours(2));
     small.capacity = Some(1);
+    let small_fields = small.clone();
     let event = w.amina.call(&create(small)).await.unwrap();
     assert_eq!(rsvp(&w.admin, &event, "single", RsvpStatus::Going).await.unwrap().my_rsvp, Some(RsvpStatus::Going));
     let second = rsvp(&w.carlos, &event, "single", RsvpStatus::Going).await.unwrap();
@@ -350,6 +351,14 @@ async fn a_full_event_has_a_waiting_list_that_promotes_in_order() {
     assert!(told.items.iter().any(|n| n.kind == NotificationKind::EventPromoted && n.topic_id == event.id));
     let dana_now = dana.call(&GetEvent { id: event.id.clone() }).await.unwrap();
     assert_eq!(dana_now.occurrences[0].my_rsvp, Some(RsvpStatus::Waitlisted));
+
+    // The organiser adds a seat: the next person waiting moves up.
+    let mut bigger = small_fields;
+    bigger.capacity = Some(2);
+    let grown = w.amina.call(&UpdateEvent { id: event.id.clone(), body: bigger }).await.unwrap();
+    assert_eq!((grown.occurrences[0].going, grown.occurrences[0].waitlisted), (2, 0));
+    let dana_now = dana.call(&GetEvent { id: event.id.clone() }).await.unwrap();
+    assert_eq!(dana_now.occurrences[0].my_rsvp, Some(RsvpStatus::Going));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -120,8 +120,8 @@ pub async fn answer(state: &AppState, actor: &Actor, id: &str, key: &str, status
 }
 
 /// Fills free seats from the waiting list, first come first served, telling each
-/// person promoted.
-async fn promote(
+/// person promoted (after someone leaves, or when the organiser adds seats).
+pub(super) async fn promote(
     db: &impl ConnectionTrait,
     event: &event::Model,
     key: &str,

@@ -489,6 +489,17 @@ pub async fn update(
             }
         }
     }
+    // More seats (or no limit any more): the waiting lists move up.
+    let more_seats = match (ctx.event.capacity, checked.capacity) {
+        (Some(before), Some(after)) => after > before,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if more_seats {
+        for plan in checked.planned.iter().filter(|p| existing.contains_key(&p.key)) {
+            super::rsvp::promote(&txn, &updated, &plan.key, plan.starts_at, checked.capacity).await?;
+        }
+    }
     for key in &gone {
         if let Some(old) = existing.get(key) {
             let people = who.get(key).cloned().unwrap_or_default();
