@@ -36,7 +36,7 @@ use copse_shared::library::{
     upload_path, version_download_path,
 };
 use copse_shared::members::{ChangeRoleRequest, CreateInvitationRequest};
-use copse_shared::partners::{CreateApiKeyRequest, RotateApiKeyRequest, Scope};
+use copse_shared::partners::{CreateApiKeyRequest, RotateApiKeyRequest, Scope, atom_feed_path};
 use copse_shared::profiles::{
     AVATAR_UPLOAD_PATH, AvatarSize, BookmarkKind, ContactMemberRequest, CreateBookmarkRequest, UpdateBookmarkRequest,
     UpdateProfileRequest, avatar_path,
@@ -185,6 +185,10 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     // facilitator facilitates). A key is its maker's (or an admin's) to see, rotate and
     // revoke: these act on a key the admin made, so others get 404.
     ("GET /api/v1/api-keys", [401, 200, 200, 200, 200, 200, 200]),
+    // Atom feeds, read with the actor's own feed token (none for anonymous visitors).
+    ("GET /api/v1/feeds/topics.atom", [401, 200, 200, 200, 200, 200, 200]),
+    ("GET /api/v1/feeds/library.atom", [401, 200, 200, 200, 200, 200, 200]),
+    ("GET /api/v1/feeds/events.atom", [401, 200, 200, 200, 200, 200, 200]),
     ("POST /api/v1/api-keys", [401, 403, 403, 403, 201, 403, 201]),
     ("DELETE /api/v1/api-keys/{id}", [401, 404, 404, 404, 404, 404, 204]),
     ("POST /api/v1/api-keys/{id}/rotate", [401, 404, 404, 404, 404, 404, 200]),
@@ -837,6 +841,11 @@ impl World {
             "POST /api/v1/me/feed-token" => status(c.call_with(&CreateFeedToken, &[]).await),
             "DELETE /api/v1/me/feed-token" => status(c.call_with(&RevokeFeedToken, &[]).await),
             "GET /api/v1/api-keys" => status(c.call_with(&ListApiKeys, &[]).await),
+            "GET /api/v1/feeds/topics.atom" | "GET /api/v1/feeds/library.atom" | "GET /api/v1/feeds/events.atom" => {
+                let kind = op.trim_start_matches("GET /api/v1/feeds/").trim_end_matches(".atom");
+                let token = self.feed_token(actor).await;
+                get_status(&self.app, &self.app.new_client(), &atom_feed_path(kind, None, token.as_deref())).await
+            }
             "POST /api/v1/api-keys" => {
                 let (_, private) = self.fresh_groups().await;
                 status(c.call_with(&CreateApiKey(key_request(vec![private.slug])), &[]).await)

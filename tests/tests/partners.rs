@@ -318,3 +318,85 @@ async fn every_key_operation_needs_its_scope() {
     }
     assert!(mismatches.is_empty(), "{mismatches:#?}");
 }
+
+/// The titles of an Atom document's entries; panics unless it is well-formed XML.
+fn atom_titles(xml: &str) -> Vec<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let (mut in_entry, mut in_title, mut titles) = (false, false, Vec::new());
+    loop {
+        match reader.read_event().unwrap_or_else(|e| panic!("not well-formed: {e}\n{xml}")) {
+            Event::Start(tag) if tag.name().as_ref() == b"entry" => in_entry = true,
+            Event::End(tag) if tag.name().as_ref() == b"entry" => in_entry = false,
+            Event::Start(tag) if tag.name().as_ref() == b"title" && in_entry => {
+                in_title = true;
+                titles.push(String::new());
+            }
+            Event::End(tag) if tag.name().as_ref() == b"title" => in_title = false,
+            Event::Text(text) if in_title => titles.last_mut().unwrap().push_str(&text.decode().unwrap()),
+            // Entities arrive on their own; a title is the concatenation.
+            Event::GeneralRef(r) if in_title => {
+                let name = String::from_utf8(r.to_vec()).unwrap();
+                let ch = match name.as_str() {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    other => panic!("unexpected entity {other}"),
+                };
+                titles.last_mut().unwrap().push_str(ch);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    titles
+}
+
+#[tokio::test]
+async fn atom_feeds_are_well_formed_and_hold_only_what_the_reader_may_see() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (member, _) = app.register("reader@example.org", "Feed Reader", PASSWORD).await;
+    let board = admin
+        .call(&CreateGroup(CreateGroupRequest {
+            name: "Board".into(),
+            slug: None,
+            description: "Private.".into(),
+            visibility: GroupVisibility::Private,
+        }))
+        .await
+        .unwrap();
+    admin.call(&CreateLibraryItem(item("Soil & Water <guide>", None))).await.unwrap();
+    admin.call(&CreateLibraryItem(item("Board minutes", Some(&board.slug)))).await.unwrap();
+    admin.call(&CreateEvent(CreateEventRequest { group: None, event: event() })).await.unwrap();
+    let http = reqwest::Client::new();
+    let get = |path: String| {
+        let http = http.clone();
+        let url = app.url(&path);
+        async move {
+            let response = http.get(url).send().await.unwrap();
+            let status = response.status().as_u16();
+            let kind =
+                response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+            (status, kind, response.text().await.unwrap())
+        }
+    };
+    use copse_shared::partners::atom_feed_path;
+    assert_eq!(get(atom_feed_path("library", None, None)).await.0, 401, "public reading is off");
+    let token = member.call(&CreateFeedToken).await.unwrap().token;
+    let (status, kind, body) = get(atom_feed_path("library", None, Some(&token))).await;
+    assert_eq!((status, kind.starts_with("application/atom+xml")), (200, true));
+    assert_eq!(atom_titles(&body), ["Soil & Water <guide>"], "the private group's item is not the reader's");
+    let admin_token = admin.call(&CreateFeedToken).await.unwrap().token;
+    let (_, _, body) = get(atom_feed_path("library", Some(&board.slug), Some(&admin_token))).await;
+    assert_eq!(atom_titles(&body), ["Board minutes"]);
+    let (_, _, body) = get(atom_feed_path("events", None, Some(&token))).await;
+    assert_eq!(atom_titles(&body), ["Partner webinar"]);
+    // Each library item opens a discussion topic; only the community one is the reader's.
+    let (status, _, body) = get(atom_feed_path("topics", None, Some(&token))).await;
+    assert_eq!((status, atom_titles(&body)), (200, vec!["Soil & Water <guide>".to_owned()]));
+    member.call_with(&RevokeFeedToken, &[]).await.unwrap();
+    assert_eq!(get(atom_feed_path("library", None, Some(&token))).await.0, 404);
+}

@@ -139,3 +139,12 @@ pub struct RotateApiKeyRequest {
     #[serde(default)]
     pub grace_hours: Option<u32>,
 }
+
+/// An Atom feed of the newest topics, library items or events (`kind`: `topics`,
+/// `library`, `events`), for a group (id or slug) or the community, read with a
+/// personal feed token for members-only content: `/api/v1/feeds/{kind}.atom`.
+pub fn atom_feed_path(kind: &str, group: Option<&str>, token: Option<&str>) -> String {
+    let query =
+        crate::endpoint::query_string(&[("group", group.map(str::to_owned)), ("token", token.map(str::to_owned))]);
+    format!("/api/v1/feeds/{kind}.atom{query}")
+}

@@ -51,7 +51,7 @@ fn event_response(status: StatusCode, event: Event, etag: String) -> HttpRespons
 }
 
 /// The address the caller used to reach Copse, for links inside calendar files.
-fn base_url(req: &HttpRequest) -> String {
+pub(crate) fn base_url(req: &HttpRequest) -> String {
     let info = req.connection_info();
     format!("{}://{}", info.scheme(), info.host())
 }
