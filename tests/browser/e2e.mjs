@@ -817,6 +817,18 @@ try {
     await second.screenshot({ path: out + 'events-week.png', fullPage: true });
   });
 
+  await step('a member makes a feed address, and its Atom feed of the library lists the shared items', async () => {
+    await second.click('nav a:has-text("Events")');
+    await second.locator('[data-testid=create-feed]').click();
+    const atom = await second.inputValue('[data-testid=feed-atom-library]');
+    assert.match(atom, /\/api\/v1\/feeds\/library\.atom\?token=copsefeed_/);
+    // A feed reader sends no header: the token in the address is the credential.
+    const response = await fetch(atom);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type'), /application\/atom\+xml/);
+    assert.match(await response.text(), /<entry>/);
+  });
+
   assert.deepEqual(failures, [], 'the page logged errors');
   console.log('browser tests passed');
 } finally {

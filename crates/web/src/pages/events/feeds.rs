@@ -1,11 +1,13 @@
 //! Calendar-feed addresses ("Subscribe"): calendar apps cannot sign in, so a member's
 //! feeds carry a personal token in the address. It is shown once, when made; after
 //! that the member can only make a new one (the old addresses stop) or revoke it.
-//! Visitors get the public addresses, without a token.
+//! Visitors get the public addresses, without a token. Atom addresses for feed readers
+//! (newest topics, library items, events) come with the same token.
 
 use chrono::{DateTime, Utc};
 use copse_shared::endpoints::{CreateFeedToken, GetFeedToken, RevokeFeedToken};
 use copse_shared::events::{community_feed_path, group_feed_path, my_feed_path};
+use copse_shared::partners::atom_feed_path;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -20,6 +22,7 @@ use crate::pages::discussions::error_view;
 /// The "Subscribe" panel; `group` (a slug) adds that group's feed.
 #[component]
 pub fn FeedPanel(group: Option<String>, signed_in: bool) -> impl IntoView {
+    let group_for_atom = group.clone();
     let body = if signed_in {
         view! { <MyFeeds group=group/> }.into_any()
     } else {
@@ -28,6 +31,7 @@ pub fn FeedPanel(group: Option<String>, signed_in: bool) -> impl IntoView {
             {group.map(|slug| view! {
                 <CopyField id="feed-group" label=t(Msg::FeedGroup) value=absolute_url(&group_feed_path(&slug, None))/>
             })}
+            {atom_fields(group_for_atom, None)}
             <p class="hint">{t(Msg::FeedPublicOnly)}</p>
         }
         .into_any()
@@ -101,6 +105,7 @@ fn FeedAddress(made: Option<DateTime<Utc>>, group: Option<String>) -> impl IntoV
                 {group.get_value().map(|slug| view! {
                     <CopyField id="feed-group" label=t(Msg::FeedGroup) value=absolute_url(&group_feed_path(&slug, Some(&token)))/>
                 })}
+                {atom_fields(group.get_value(), Some(&token))}
             }
             .into_any(),
             (None, None) => view! {
@@ -121,4 +126,20 @@ fn FeedAddress(made: Option<DateTime<Utc>>, group: Option<String>) -> impl IntoV
         }}
         <ErrorSlot error=error/>
     }
+}
+
+/// Atom addresses for feed readers: the newest topics, library items and events (of the
+/// group, when there is one), with the same personal token as the calendars.
+fn atom_fields(group: Option<String>, token: Option<&str>) -> impl IntoView + use<> {
+    [
+        ("topics", "feed-atom-topics", Msg::FeedAtomTopics),
+        ("library", "feed-atom-library", Msg::FeedAtomLibrary),
+        ("events", "feed-atom-events", Msg::FeedAtomEvents),
+    ]
+    .into_iter()
+    .map(|(kind, id, label)| {
+        let value = absolute_url(&atom_feed_path(kind, group.as_deref(), token));
+        view! { <CopyField id=id label=t(label) value=value testid=id/> }
+    })
+    .collect_view()
 }
