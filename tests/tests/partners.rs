@@ -156,6 +156,8 @@ async fn a_group_facilitators_key_reaches_only_their_group_and_never_beyond_thei
         })
         .await
         .unwrap();
+    let public = admin.call(&create("Open room", GroupVisibility::Public)).await.unwrap();
+    admin.call(&CreateLibraryItem(item("Open notes", Some(&public.slug)))).await.unwrap();
     let in_mine = admin.call(&CreateLibraryItem(item("Seed inventory", Some(&mine.slug)))).await.unwrap();
     let in_other = admin.call(&CreateLibraryItem(item("Board minutes", Some(&other.slug)))).await.unwrap();
     let community = admin.call(&CreateLibraryItem(item("Welcome pack", None))).await.unwrap();
@@ -183,6 +185,7 @@ async fn a_group_facilitators_key_reaches_only_their_group_and_never_beyond_thei
     // Losing the group takes the key's reach with it; a suspended maker's key stops.
     admin.call(&RemoveGroupMember { group: mine.slug.clone(), user: answer.user.id.clone() }).await.unwrap();
     assert_eq!(problem(partner.call(&GetLibraryItem { id: in_mine.summary.id.clone() }).await).status, 404);
+    assert!(partner.call(&ListLibraryItems::default()).await.unwrap().items.is_empty(), "nor in lists");
     admin.call(&SuspendMember { id: answer.user.id.clone() }).await.unwrap();
     assert_eq!(problem(partner.call(&ListLibraryItems::default()).await).status, 401);
 }

@@ -466,8 +466,10 @@ pub fn visible_groups(actor: &Actor, public_read: bool) -> Option<Condition> {
         Actor::Anonymous => public_read.then(|| Condition::all().add(public)),
         Actor::Key(key) => {
             let owner = visible_groups(&Actor::Member(key.owner.clone()), public_read)?;
+            // Both must hold: the maker may read the group AND the key is limited to it
+            // (`owner` may be an `any` condition, so the limit is never added inside it).
             Some(match &key.groups {
-                Some(ids) => owner.add(group::Column::Id.is_in(ids.clone())),
+                Some(ids) => Condition::all().add(owner).add(group::Column::Id.is_in(ids.clone())),
                 None => owner,
             })
         }

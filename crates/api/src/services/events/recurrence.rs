@@ -107,6 +107,10 @@ impl Rule {
         let text = text.trim();
         let text = text.strip_prefix("RRULE:").unwrap_or(text);
         let invalid = |detail: &str| error("invalid_rrule", format!("The recurrence rule is not valid: {detail}."));
+        // Rules are ASCII; anything else is refused before any slicing by byte offsets.
+        if !text.is_ascii() || text.len() > 300 {
+            return Err(invalid("use only the ASCII rule syntax, at most 300 characters"));
+        }
         let mut frequency = None;
         let mut interval = 1u32;
         let mut weekdays = Vec::new();
@@ -390,6 +394,7 @@ mod tests {
         assert_eq!(code("FREQ=YEARLY;COUNT=2", "2026-12-02T14:00"), Some("unsupported_rrule"));
         assert_eq!(code("FREQ=WEEKLY;BYSETPOS=1;COUNT=2", "2026-12-02T14:00"), Some("unsupported_rrule"));
         assert_eq!(code("FREQ=FORTNIGHTLY;COUNT=2", "2026-12-02T14:00"), Some("invalid_rrule"));
+        assert_eq!(code("FREQ=WEEKLY;COUNT=2;BYDAY=€", "2026-12-02T14:00"), Some("invalid_rrule"));
         assert_eq!(code("FREQ=DAILY;COUNT=2;UNTIL=20270101", "2026-12-02T14:00"), Some("invalid_rrule"));
         assert_eq!(code("FREQ=DAILY;COUNT=0", "2026-12-02T14:00"), Some("invalid_rrule"));
         assert_eq!(code("FREQ=MONTHLY;BYDAY=6MO;COUNT=2", "2026-12-02T14:00"), Some("invalid_rrule"));

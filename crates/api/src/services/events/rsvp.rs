@@ -78,8 +78,29 @@ pub async fn answer(state: &AppState, actor: &Actor, id: &str, key: &str, status
         .filter(event::Column::Id.eq(ctx.event.id.clone()))
         .exec(&txn)
         .await?;
-    let capacity =
-        event::Entity::find_by_id(ctx.event.id.clone()).one(&txn).await?.ok_or_else(ApiError::not_found)?.capacity;
+    // Read again under the lock: a cancellation, deletion or edit that committed while
+    // this answer waited must win over it.
+    let current = event::Entity::find_by_id(ctx.event.id.clone()).one(&txn).await?.ok_or_else(ApiError::not_found)?;
+    if current.deleted_at.is_some() {
+        return Err(ApiError::not_found());
+    }
+    let row = event_occurrence::Entity::find_by_id((ctx.event.id.clone(), key.to_owned()))
+        .one(&txn)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if current.cancelled_at.is_some() || row.cancelled {
+        return Err(ApiError::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::EventCancelled,
+            "This event is cancelled; it takes no answers.",
+        ));
+    }
+    let capacity = current.capacity;
+    if status == RsvpStatus::Going {
+        // Seats freed without a promotion (an account deleted with its answers) go to
+        // the people already waiting before anyone new.
+        promote(&txn, &current, key, row.starts_at, capacity).await?;
+    }
     let previous =
         event_rsvp::Entity::find_by_id((ctx.event.id.clone(), key.to_owned(), me.id.clone())).one(&txn).await?;
     let previous_status = previous.as_ref().and_then(|p| RsvpStatus::parse(&p.status));

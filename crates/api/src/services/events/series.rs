@@ -99,6 +99,12 @@ async fn check(
     } else {
         (fields.starts_at, fields.ends_at)
     };
+    // Far-off years are mistakes, and would overflow date arithmetic further on.
+    let sane = |t: &NaiveDateTime| (1970..=2200).contains(&chrono::Datelike::year(t));
+    if !sane(&local_start) || !sane(&local_end) {
+        errors.add("starts_at", "out_of_range", "Use dates between 1970 and 2200.");
+        return Ok(None);
+    }
     let order_ok = if fields.all_day { local_end >= local_start } else { local_end > local_start };
     if !order_ok {
         errors.add("ends_at", "end_before_start", "The event must end after it starts.");
@@ -601,6 +607,9 @@ pub async fn update_occurrence(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let zone = zone_of(&ctx.event);
+    if ![request.starts_at, request.ends_at].iter().all(|t| (1970..=2200).contains(&chrono::Datelike::year(t))) {
+        return Err(ApiError::field("starts_at", "out_of_range", "Use dates between 1970 and 2200."));
+    }
     let (starts_at, ends_at) = if ctx.event.all_day {
         let end = request.ends_at.date().checked_add_days(Days::new(1)).unwrap_or(request.ends_at.date());
         (to_utc(zone, request.starts_at.date().and_time(NaiveTime::MIN)), to_utc(zone, end.and_time(NaiveTime::MIN)))

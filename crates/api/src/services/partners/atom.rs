@@ -52,6 +52,7 @@ fn xml(text: &str) -> String {
             '\'' => out.push_str("&apos;"),
             // Characters XML 1.0 forbids are dropped rather than breaking the document.
             c if c.is_control() && !matches!(c, '\n' | '\t' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
             c => out.push(c),
         }
     }
