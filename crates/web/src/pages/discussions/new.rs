@@ -36,6 +36,42 @@ pub fn NewTopicPage() -> impl IntoView {
     }
 }
 
+/// A page that needs a signed-in member and the groups they take part in (sharing an
+/// item, creating an event): a sign-in prompt for visitors, then `form` with the groups.
+#[component]
+pub fn WithMyGroups(
+    /// The page heading.
+    title: Msg,
+    /// What visitors are told to sign in for.
+    sign_in: Msg,
+    /// The form, given the member's groups.
+    form: fn(Vec<Group>) -> AnyView,
+) -> impl IntoView {
+    let session = use_session();
+    view! {
+        <h1>{t(title)}</h1>
+        {move || match session.get() {
+            SessionState::Restoring => view! { <Loading/> }.into_any(),
+            SessionState::SignedOut => view! {
+                <p class="notice">{t(sign_in)} " " <a href="/login">{t(Msg::SignIn)}</a></p>
+            }
+            .into_any(),
+            SessionState::SignedIn(_) => {
+                let groups = LocalResource::new(my_groups);
+                view! {
+                    <Suspense fallback=|| view! { <Loading/> }>
+                        {move || groups.get().map(|result| match result {
+                            Ok(groups) => form(groups),
+                            Err(e) => error_view(e).into_any(),
+                        })}
+                    </Suspense>
+                }
+                .into_any()
+            }
+        }}
+    }
+}
+
 /// The groups the member takes part in: active memberships only.
 pub async fn my_groups() -> Result<Vec<Group>, ApiError> {
     let page =

@@ -23,10 +23,9 @@ use crate::components::status::{ErrorSlot, Loading, busy_text};
 use crate::format;
 use crate::i18n::{Msg, t};
 use crate::pages::discussions::error_view;
-use crate::pages::discussions::new::my_groups;
+use crate::pages::discussions::new::WithMyGroups;
 use crate::pages::library::form::GROUP_CHOICE;
 use crate::pages::placeholder::NotFound;
-use crate::state::{SessionState, use_session};
 
 /// The fields the server may flag; their errors show next to them, not on top.
 const FIELDS: &[&str] = &[
@@ -55,28 +54,8 @@ const REMINDERS: [(i32, Msg); 4] =
 
 #[component]
 pub fn NewEventPage() -> impl IntoView {
-    let session = use_session();
     view! {
-        <h1>{t(Msg::NewEvent)}</h1>
-        {move || match session.get() {
-            SessionState::Restoring => view! { <Loading/> }.into_any(),
-            SessionState::SignedOut => view! {
-                <p class="notice">{t(Msg::SignInToCreateEvent)} " " <a href="/login">{t(Msg::SignIn)}</a></p>
-            }
-            .into_any(),
-            SessionState::SignedIn(_) => {
-                let groups = LocalResource::new(my_groups);
-                view! {
-                    <Suspense fallback=|| view! { <Loading/> }>
-                        {move || groups.get().map(|result| match result {
-                            Ok(groups) => view! { <EventForm groups=groups/> }.into_any(),
-                            Err(e) => error_view(e).into_any(),
-                        })}
-                    </Suspense>
-                }
-                .into_any()
-            }
-        }}
+        <WithMyGroups title=Msg::NewEvent sign_in=Msg::SignInToCreateEvent form=|groups| view! { <EventForm groups=groups/> }.into_any()/>
     }
 }
 

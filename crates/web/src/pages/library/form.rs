@@ -18,11 +18,9 @@ use crate::api::{self, ApiError};
 use crate::components::editor::MarkdownEditor;
 use crate::components::field::{TextField, comma_list, field_error, optional};
 use crate::components::group_select::GroupSelect;
-use crate::components::status::{ErrorSlot, Loading, busy_text};
+use crate::components::status::{ErrorSlot, busy_text};
 use crate::i18n::{self, Msg, t};
-use crate::pages::discussions::error_view;
-use crate::pages::discussions::new::my_groups;
-use crate::state::{SessionState, use_session};
+use crate::pages::discussions::new::WithMyGroups;
 
 /// Licences offered as suggestions; any SPDX id or free text is accepted.
 const LICENCES: &[&str] = &[
@@ -183,28 +181,8 @@ const FIELDS: &[&str] = &["title", "description", "kind", "tags", "language", "l
 
 #[component]
 pub fn NewItemPage() -> impl IntoView {
-    let session = use_session();
     view! {
-        <h1>{t(Msg::ShareItem)}</h1>
-        {move || match session.get() {
-            SessionState::Restoring => view! { <Loading/> }.into_any(),
-            SessionState::SignedOut => view! {
-                <p class="notice">{t(Msg::SignInToShare)} " " <a href="/login">{t(Msg::SignIn)}</a></p>
-            }
-            .into_any(),
-            SessionState::SignedIn(_) => {
-                let groups = LocalResource::new(my_groups);
-                view! {
-                    <Suspense fallback=|| view! { <Loading/> }>
-                        {move || groups.get().map(|result| match result {
-                            Ok(groups) => view! { <NewItemForm groups=groups/> }.into_any(),
-                            Err(e) => error_view(e).into_any(),
-                        })}
-                    </Suspense>
-                }
-                .into_any()
-            }
-        }}
+        <WithMyGroups title=Msg::ShareItem sign_in=Msg::SignInToShare form=|groups| view! { <NewItemForm groups=groups/> }.into_any()/>
     }
 }
 
