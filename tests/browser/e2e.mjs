@@ -255,12 +255,12 @@ try {
     await page.screenshot({ path: out + 'admin-audit.png', fullPage: true });
   });
 
-  await step('the admin makes a partner API key that reads the library, and revoking it shuts the partner out', async () => {
+  await step('the admin makes a partner API key; the partner reads and pushes to the library, members see where the item came from, and revoking the key shuts the partner out', async () => {
     await page.click('nav.tab-links a:has-text("API keys")');
     await page.locator('[data-testid=api-keys]').waitFor();
     assert.match(page.url(), /\/admin\/api-keys$/);
     await page.fill('#api-key-name', 'FAO e-Agriculture sync');
-    await page.check('#scope-library-read');
+    await page.check('#scope-library-write');
     await page.click('[data-testid=create-api-key]');
     const secretField = page.locator('[data-testid=api-key-secret]');
     await secretField.waitFor();
@@ -268,7 +268,7 @@ try {
     assert.match(secret, /^copse_/);
     await page.locator('.secret-panel', { hasText: 'Copy it now: it will not be shown again' }).waitFor();
     const row = page.locator('[data-testid=api-key-row]', { hasText: 'FAO e-Agriculture sync' });
-    await row.locator('.badge.scope', { hasText: 'library:read' }).waitFor();
+    await row.locator('.badge.scope', { hasText: 'library:write' }).waitFor();
     await page.screenshot({ path: out + 'api-keys.png', fullPage: true });
     // The partner's side: Node calls the API with the key, outside the browser.
     const libraryStatus = async () => {
@@ -277,6 +277,29 @@ try {
       return response.status;
     };
     assert.equal(await libraryStatus(), 200);
+    // The partner pushes an item by its own id, twice: one item, marked with its source.
+    const upsert = async () => {
+      const response = await fetch(`${base}/api/v1/library/external/fao-e-agriculture/doc-42`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          title: 'Drip irrigation for smallholders', kind: 'link', url: 'https://www.fao.org/e-agriculture/drip',
+          licence: 'CC-BY-4.0', source_name: 'FAO e-Agriculture', source_url: 'https://www.fao.org/e-agriculture/',
+        }),
+      });
+      return { status: response.status, item: await response.json() };
+    };
+    const first = await upsert();
+    assert.equal(first.status, 201);
+    const second = await upsert();
+    assert.deepEqual([second.status, second.item.summary.id], [200, first.item.summary.id]);
+    await page.goto(`${base}/library/${first.item.summary.id}`);
+    await page.locator('h1', { hasText: 'Drip irrigation for smallholders' }).waitFor();
+    const provenance = page.locator('[data-testid=provenance]');
+    await provenance.locator('a', { hasText: 'From FAO e-Agriculture' }).waitFor();
+    assert.equal(await provenance.locator('a').getAttribute('href'), 'https://www.fao.org/e-agriculture/');
+    await page.screenshot({ path: out + 'library-provenance.png', fullPage: true });
+    await page.goto(`${base}/admin/api-keys`);
     await row.locator('[data-testid=revoke-api-key]').click();
     await row.locator('[data-testid=revoke-api-key-confirm]').click();
     await row.locator('.badge', { hasText: 'Revoked' }).waitFor();

@@ -36,7 +36,10 @@ use copse_shared::library::{
     upload_path, version_download_path,
 };
 use copse_shared::members::{ChangeRoleRequest, CreateInvitationRequest};
-use copse_shared::partners::{CreateApiKeyRequest, RotateApiKeyRequest, Scope, atom_feed_path};
+use copse_shared::partners::{
+    CreateApiKeyRequest, RotateApiKeyRequest, Scope, SourceInfo, UpsertEventRequest, UpsertLibraryItemRequest,
+    atom_feed_path,
+};
 use copse_shared::profiles::{
     AVATAR_UPLOAD_PATH, AvatarSize, BookmarkKind, ContactMemberRequest, CreateBookmarkRequest, UpdateBookmarkRequest,
     UpdateProfileRequest, avatar_path,
@@ -192,6 +195,12 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /api/v1/api-keys", [401, 403, 403, 403, 201, 403, 201]),
     ("DELETE /api/v1/api-keys/{id}", [401, 404, 404, 404, 404, 404, 204]),
     ("POST /api/v1/api-keys/{id}/rotate", [401, 404, 404, 404, 404, 404, 200]),
+    // The change feed: what each reader may read (public reading is off).
+    ("GET /api/v1/changes", [401, 200, 200, 200, 200, 200, 200]),
+    // Upserts by a partner's id create like sharing or creating in the target group
+    // (a fresh external id each time, so each is a creation).
+    ("PUT /api/v1/library/external/{source}/{external_id}", [401, 403, 422, 201, 201, 201, 201]),
+    ("PUT /api/v1/events/external/{source}/{external_id}", [401, 403, 422, 201, 201, 201, 201]),
     // Members. Profiles, the directory and the expert finder are for signed-in members;
     // contact details inside them follow each owner's privacy choice (tests/profiles.rs).
     ("GET /api/v1/me/profile", [401, 200, 200, 200, 200, 200, 200]),
@@ -841,6 +850,20 @@ impl World {
             "POST /api/v1/me/feed-token" => status(c.call_with(&CreateFeedToken, &[]).await),
             "DELETE /api/v1/me/feed-token" => status(c.call_with(&RevokeFeedToken, &[]).await),
             "GET /api/v1/api-keys" => status(c.call_with(&ListApiKeys, &[]).await),
+            "GET /api/v1/changes" => status(c.call_with(&ListChanges::default(), &[]).await),
+            "PUT /api/v1/library/external/{source}/{external_id}" => {
+                let group = self.target(actor).await;
+                let body = UpsertLibraryItemRequest { item: item_request(Some(group.slug)), source: source_info() };
+                let external_id = Uuid::new_v4().to_string();
+                status(c.call_with(&UpsertLibraryItem { source: "fao".into(), external_id, body }, &[]).await)
+            }
+            "PUT /api/v1/events/external/{source}/{external_id}" => {
+                let group = self.target(actor).await;
+                let event = CreateEventRequest { group: Some(group.slug), event: event_fields() };
+                let body = UpsertEventRequest { event, source: source_info() };
+                let external_id = Uuid::new_v4().to_string();
+                status(c.call_with(&UpsertEvent { source: "fao".into(), external_id, body }, &[]).await)
+            }
             "GET /api/v1/feeds/topics.atom" | "GET /api/v1/feeds/library.atom" | "GET /api/v1/feeds/events.atom" => {
                 let kind = op.trim_start_matches("GET /api/v1/feeds/").trim_end_matches(".atom");
                 let token = self.feed_token(actor).await;
@@ -934,6 +957,10 @@ impl World {
 
 /// A 1 x 1 PNG, so that the item has an image preview.
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99=\x1d\0\0\0\0IEND\xaeB`\x82";
+
+fn source_info() -> SourceInfo {
+    SourceInfo { source_name: "FAO e-Agriculture".into(), source_url: None }
+}
 
 fn item_request(group: Option<String>) -> CreateLibraryItemRequest {
     CreateLibraryItemRequest {

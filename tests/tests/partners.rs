@@ -10,7 +10,10 @@ use copse_shared::endpoints::*;
 use copse_shared::events::{CreateEventRequest, EventFields, EventFormat};
 use copse_shared::groups::{CreateGroupRequest, GroupVisibility, InviteToGroupRequest};
 use copse_shared::library::{CreateLibraryItemRequest, ItemKind, download_path};
-use copse_shared::partners::{CreateApiKeyRequest, RotateApiKeyRequest, Scope};
+use copse_shared::partners::{
+    Change, ChangeOp, ChangePage, ChangeType, CreateApiKeyRequest, RotateApiKeyRequest, Scope, SourceInfo,
+    UpsertEventRequest, UpsertLibraryItemRequest,
+};
 use copse_tests::{PASSWORD, TestApp, problem};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
@@ -33,6 +36,13 @@ fn item(title: &str, group: Option<&str>) -> CreateLibraryItemRequest {
         language: None,
         licence: Some("CC-BY-4.0".into()),
         url: Some("https://example.org/guide".into()),
+    }
+}
+
+fn source() -> SourceInfo {
+    SourceInfo {
+        source_name: "FAO e-Agriculture".into(),
+        source_url: Some("https://www.fao.org/e-agriculture/".into()),
     }
 }
 
@@ -237,6 +247,11 @@ async fn every_key_operation_needs_its_scope() {
         ("GET /api/v1/events/{id}/ics", Scope::EventsRead, 200),
         ("POST /api/v1/events", Scope::EventsWrite, 201),
         ("POST /api/v1/events/{id}/cancel", Scope::EventsWrite, 200),
+        ("GET /api/v1/changes?types=topic,post", Scope::DiscussionsRead, 200),
+        ("GET /api/v1/changes?types=library_item", Scope::LibraryRead, 200),
+        ("GET /api/v1/changes?types=event", Scope::EventsRead, 200),
+        ("PUT /api/v1/library/external/{source}/{external_id}", Scope::LibraryWrite, 201),
+        ("PUT /api/v1/events/external/{source}/{external_id}", Scope::EventsWrite, 201),
     ];
     let run = |client: Client, op: &'static str| {
         let (item_id, event_id, topic_id) = (item_id.clone(), event_id.clone(), topic_id.clone());
@@ -300,6 +315,32 @@ async fn every_key_operation_needs_its_scope() {
                 ),
                 "POST /api/v1/events/{id}/cancel" => {
                     status(client.call_with(&CancelEvent { id: event_id }, &[]).await.map(|a| a.status))
+                }
+                "GET /api/v1/changes?types=topic,post"
+                | "GET /api/v1/changes?types=library_item"
+                | "GET /api/v1/changes?types=event" => {
+                    let names = op.split("types=").nth(1).unwrap();
+                    let types = names.split(',').map(|t| ChangeType::parse(t).unwrap()).collect();
+                    status(client.call_with(&ListChanges { types, ..Default::default() }, &[]).await.map(|a| a.status))
+                }
+                "PUT /api/v1/library/external/{source}/{external_id}" => {
+                    let upsert = UpsertLibraryItem {
+                        source: "fao".into(),
+                        external_id: uuid::Uuid::new_v4().to_string(),
+                        body: UpsertLibraryItemRequest { item: item("Synced", None), source: source() },
+                    };
+                    status(client.call_with(&upsert, &[]).await.map(|a| a.status))
+                }
+                "PUT /api/v1/events/external/{source}/{external_id}" => {
+                    let upsert = UpsertEvent {
+                        source: "fao".into(),
+                        external_id: uuid::Uuid::new_v4().to_string(),
+                        body: UpsertEventRequest {
+                            event: CreateEventRequest { group: None, event: event() },
+                            source: source(),
+                        },
+                    };
+                    status(client.call_with(&upsert, &[]).await.map(|a| a.status))
                 }
                 other => panic!("no case for {other}"),
             }
@@ -402,4 +443,347 @@ async fn atom_feeds_are_well_formed_and_hold_only_what_the_reader_may_see() {
     assert_eq!((status, atom_titles(&body)), (200, vec!["Soil & Water <guide>".to_owned()]));
     member.call_with(&RevokeFeedToken, &[]).await.unwrap();
     assert_eq!(get(atom_feed_path("library", None, Some(&token))).await.0, 404);
+}
+
+/// Reads the feed from `cursor` until it says nothing more is ready, `limit` at a time.
+async fn drain(client: &Client, cursor: &str, types: &[ChangeType], limit: u64) -> (Vec<Change>, String) {
+    let mut cursor = cursor.to_owned();
+    let mut all = Vec::new();
+    for _ in 0..1000 {
+        let page: ChangePage = client
+            .call(&ListChanges { cursor: Some(cursor.clone()), limit: Some(limit), types: types.to_vec() })
+            .await
+            .unwrap();
+        assert!(page.changes.len() as u64 <= limit);
+        all.extend(page.changes);
+        cursor = page.next_cursor;
+        if !page.has_more {
+            return (all, cursor);
+        }
+    }
+    panic!("the feed never ended");
+}
+
+fn ops_of(changes: &[Change], id: &str) -> Vec<ChangeOp> {
+    changes.iter().filter(|c| c.id == id).map(|c| c.op).collect()
+}
+
+async fn key(admin: &Client, scopes: &[Scope], groups: &[&str]) -> String {
+    admin.call(&CreateApiKey(key_request("Sync", scopes, groups))).await.unwrap().secret
+}
+
+#[tokio::test]
+async fn the_change_feed_gives_creates_updates_and_tombstones_in_order_and_stops_repeating_them() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let library = app.with_token(&key(&admin, &[Scope::LibraryRead], &[]).await);
+    let (before, start) = drain(&library, "", &[], 100).await;
+    assert!(before.is_empty(), "{before:?}");
+
+    let id = admin.call(&CreateLibraryItem(item("Soil guide", None))).await.unwrap().summary.id;
+    let mut edit = copse_shared::library::UpdateLibraryItemRequest {
+        title: "Soil guide, 2nd edition".into(),
+        description: String::new(),
+        kind: ItemKind::Link,
+        tags: Vec::new(),
+        language: None,
+        licence: None,
+        url: Some("https://example.org/guide".into()),
+    };
+    admin.call(&UpdateLibraryItem { id: id.clone(), body: edit.clone() }).await.unwrap();
+    admin.call(&DeleteLibraryItem { id: id.clone() }).await.unwrap();
+
+    // One at a time, so every page boundary is crossed.
+    let (changes, end) = drain(&library, &start, &[], 1).await;
+    assert_eq!(ops_of(&changes, &id), [ChangeOp::Created, ChangeOp::Updated, ChangeOp::Deleted]);
+    assert!(changes.iter().all(|c| c.kind == ChangeType::LibraryItem), "a library key sees only library items");
+    assert_eq!(changes[0].path.as_deref(), Some(format!("/api/v1/library/{id}").as_str()));
+    assert_eq!(changes[2].path, None, "a tombstone has no address");
+    assert_eq!(changes[1].cursor, {
+        let (rest, _) = drain(&library, &changes[0].cursor, &[], 100).await;
+        rest[0].cursor.clone()
+    });
+    let (again, same) = drain(&library, &end, &[], 100).await;
+    assert!(again.is_empty(), "nothing is given twice: {again:?}");
+    assert_eq!(same, end);
+
+    // A discussions key sees the item's discussion topic and its opening post, not the item.
+    let discussions = app.with_token(&key(&admin, &[Scope::DiscussionsRead], &[]).await);
+    let (talk, _) = drain(&discussions, "", &[], 100).await;
+    let kinds: std::collections::BTreeSet<_> = talk.iter().map(|c| c.kind.as_str()).collect();
+    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["post", "topic"]);
+
+    // Hiding a topic is a tombstone for the feed; restoring it brings it back.
+    let topic = talk.iter().find(|c| c.kind == ChangeType::Topic).unwrap().id.clone();
+    let (_, mark) = drain(&discussions, "", &[], 100).await;
+    let hide = |hidden| SetTopicState {
+        id: topic.clone(),
+        body: copse_shared::discussions::TopicStateRequest { pinned: None, locked: None, hidden: Some(hidden) },
+    };
+    admin.call(&hide(true)).await.unwrap();
+    admin.call(&hide(false)).await.unwrap();
+    let (moderated, _) = drain(&discussions, &mark, &[ChangeType::Topic], 100).await;
+    assert_eq!(ops_of(&moderated, &topic), [ChangeOp::Deleted, ChangeOp::Created]);
+
+    // An edit is one entry, though it rewrites the item's row and its tags; a download
+    // (a counter) is none.
+    let kept = admin.call(&CreateLibraryItem(item("Seed list", None))).await.unwrap().summary.id;
+    let (_, mark) = drain(&library, "", &[], 100).await;
+    edit.title = "Seed list, sorted".into();
+    edit.tags = vec!["seeds".into(), "lists".into()];
+    admin.call(&UpdateLibraryItem { id: kept.clone(), body: edit }).await.unwrap();
+    copse::entities::library_item::Entity::update_many()
+        .col_expr(copse::entities::library_item::Column::DownloadCount, sea_orm::sea_query::Expr::value(7))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let (edited, _) = drain(&library, &mark, &[], 100).await;
+    assert_eq!(ops_of(&edited, &kept), [ChangeOp::Updated], "an edit is one entry");
+
+    // Bad requests are explained, and a key cannot widen its scopes by asking.
+    let asked = |types: Vec<ChangeType>| ListChanges { types, ..Default::default() };
+    assert_eq!(problem(library.call(&asked(vec![ChangeType::Topic])).await).status, 403);
+    let bad_cursor = ListChanges { cursor: Some("c1.x".into()), ..Default::default() };
+    let p = problem(library.call(&bad_cursor).await);
+    assert_eq!((p.status, p.errors[0].field.as_str()), (422, "cursor"));
+    let p = problem(library.call(&ListChanges { limit: Some(0), ..Default::default() }).await);
+    assert_eq!((p.status, p.errors[0].field.as_str()), (422, "limit"));
+    let raw = app.new_client().http().get(app.url("/api/v1/changes")).send().await.unwrap();
+    assert_eq!(raw.status(), 401, "public reading is off: anonymous visitors get nothing");
+    let members = app.with_token(&key(&admin, &[Scope::MembersRead], &[]).await);
+    assert_eq!(problem(members.call(&ListChanges::default()).await).status, 403);
+    let raw =
+        library.http().get(app.url("/api/v1/changes?types=library_item,poll")).bearer_auth(library.token().unwrap());
+    let p = copse_tests::problem_of(raw.send().await.unwrap()).await;
+    assert_eq!((p.status, p.errors[0].field.as_str()), (422, "types"));
+}
+
+#[tokio::test]
+async fn the_change_feed_holds_only_what_the_reader_may_read() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (member, _) = app.register("member@example.org", "Plain Member", PASSWORD).await;
+    let private = admin
+        .call(&CreateGroup(CreateGroupRequest {
+            name: "Board".into(),
+            slug: None,
+            description: "Private.".into(),
+            visibility: GroupVisibility::Private,
+        }))
+        .await
+        .unwrap();
+    let secret = admin.call(&CreateLibraryItem(item("Board minutes", Some(&private.slug)))).await.unwrap();
+    let open = admin.call(&CreateLibraryItem(item("Open notes", None))).await.unwrap();
+    let limited = app.with_token(&key(&admin, &[Scope::LibraryRead], &[&private.slug]).await);
+
+    let (seen, _) = drain(&member, "", &[ChangeType::LibraryItem], 100).await;
+    assert_eq!(ops_of(&seen, &open.summary.id), [ChangeOp::Created]);
+    assert!(ops_of(&seen, &secret.summary.id).is_empty(), "a private group's item is not in a non-member's feed");
+    let (all, _) = drain(&member, "", &[], 100).await;
+    assert!(all.iter().all(|c| c.group_id.is_none()), "nor its discussion: {all:?}");
+    let (theirs, _) = drain(&limited, "", &[], 100).await;
+    assert_eq!(theirs.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), [secret.summary.id.as_str()]);
+
+    // Deleting it leaves a tombstone for those who could read it, and still nothing for others.
+    admin.call(&DeleteLibraryItem { id: secret.summary.id.clone() }).await.unwrap();
+    let (theirs, _) = drain(&limited, "", &[], 100).await;
+    assert_eq!(ops_of(&theirs, &secret.summary.id), [ChangeOp::Created, ChangeOp::Deleted]);
+    let (seen, _) = drain(&member, "", &[], 100).await;
+    assert!(ops_of(&seen, &secret.summary.id).is_empty());
+}
+
+/// On PostgreSQL a transaction can write its change before another and commit after
+/// it. A feed numbered at write time would hand out the later one, move the cursor
+/// past the earlier, and lose it. Here a transaction edits an item and stays open while
+/// the API makes another: the edit comes after it in the feed, and is not skipped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_committed_after_a_later_one_is_never_skipped() {
+    use sea_orm::{ColumnTrait, QueryFilter, TransactionTrait};
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let library = app.with_token(&key(&admin, &[Scope::LibraryRead], &[]).await);
+    let first = admin.call(&CreateLibraryItem(item("First", None))).await.unwrap().summary.id;
+    let (_, mut cursor) = drain(&library, "", &[], 100).await;
+
+    let txn = app.db.begin().await.unwrap();
+    copse::entities::library_item::Entity::update_many()
+        .col_expr(copse::entities::library_item::Column::Title, sea_orm::sea_query::Expr::value("First, edited"))
+        .filter(copse::entities::library_item::Column::Id.eq(first.clone()))
+        .exec(&txn)
+        .await
+        .unwrap();
+    let maker = admin.clone();
+    let second = tokio::spawn(async move { maker.call(&CreateLibraryItem(item("Second", None))).await.unwrap() });
+    let mut seen = Vec::new();
+    let second = match app.backend {
+        copse_tests::Backend::Postgres => {
+            // The second item commits while the edit is still open, and is read at once.
+            let second = second.await.unwrap().summary.id;
+            let (early, next) = drain(&library, &cursor, &[], 100).await;
+            assert_eq!(ops_of(&early, &second), [ChangeOp::Created]);
+            assert!(ops_of(&early, &first).is_empty(), "the open edit is not visible yet");
+            seen.extend(early);
+            cursor = next;
+            txn.commit().await.unwrap();
+            second
+        }
+        copse_tests::Backend::Sqlite => {
+            // SQLite lets one transaction write at a time: the API waits for the edit.
+            txn.commit().await.unwrap();
+            second.await.unwrap().summary.id
+        }
+    };
+    let (late, _) = drain(&library, &cursor, &[], 100).await;
+    seen.extend(late);
+    assert_eq!(ops_of(&seen, &first), [ChangeOp::Updated], "the edit that committed last is not lost");
+    assert_eq!(ops_of(&seen, &second), [ChangeOp::Created]);
+    let order: Vec<&str> = seen.iter().map(|c| c.id.as_str()).collect();
+    let expected = match app.backend {
+        copse_tests::Backend::Postgres => [second.as_str(), first.as_str()],
+        copse_tests::Backend::Sqlite => [first.as_str(), second.as_str()],
+    };
+    assert_eq!(order, expected, "changes come in commit order");
+}
+
+/// Writers and a polling partner at once: every item made is seen created exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_partner_polling_during_concurrent_writes_sees_every_change_exactly_once() {
+    let app = TestApp::spawn_with(|s| s.writes_per_minute = 10_000).await;
+    let admin = app.admin().await;
+    let library = app.with_token(&key(&admin, &[Scope::LibraryRead], &[]).await);
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let admin = admin.clone();
+            tokio::spawn(async move {
+                let mut ids = Vec::new();
+                for i in 0..6 {
+                    let made = admin.call(&CreateLibraryItem(item(&format!("Item {w}-{i}"), None))).await.unwrap();
+                    ids.push(made.summary.id);
+                }
+                ids
+            })
+        })
+        .collect();
+    let mut cursor = String::new();
+    let mut seen: Vec<Change> = Vec::new();
+    // Poll while the writers run, with small pages, so reads interleave with commits.
+    while !writers.iter().all(|w| w.is_finished()) {
+        let (page, next) = drain(&library, &cursor, &[], 3).await;
+        seen.extend(page);
+        cursor = next;
+        tokio::task::yield_now().await;
+    }
+    let mut made = Vec::new();
+    for writer in writers {
+        made.extend(writer.await.unwrap());
+    }
+    let (rest, _) = drain(&library, &cursor, &[], 3).await;
+    seen.extend(rest);
+    let created: Vec<&str> = seen.iter().filter(|c| c.op == ChangeOp::Created).map(|c| c.id.as_str()).collect();
+    let unique: std::collections::BTreeSet<&str> = created.iter().copied().collect();
+    assert_eq!(created.len(), unique.len(), "no change is given twice");
+    let expected: std::collections::BTreeSet<&str> = made.iter().map(String::as_str).collect();
+    assert_eq!(unique, expected, "every change is given");
+}
+
+#[tokio::test]
+async fn a_partner_upserts_by_its_own_ids_idempotently_with_provenance() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let partner = app.with_token(&key(&admin, &[Scope::LibraryWrite, Scope::EventsWrite], &[]).await);
+    let upsert = |title: &str| UpsertLibraryItem {
+        source: "fao-e-agriculture".into(),
+        external_id: "doc/42".into(),
+        body: UpsertLibraryItemRequest { item: item(title, None), source: source() },
+    };
+    let made = partner.call_with(&upsert("Drip irrigation guide"), &[]).await.unwrap();
+    assert_eq!(made.status, 201);
+    let id = made.body.summary.id.clone();
+    let provenance = made.body.provenance.clone().unwrap();
+    assert_eq!(provenance.source_name, "FAO e-Agriculture");
+    assert_eq!((provenance.source.as_str(), provenance.external_id.as_str()), ("fao-e-agriculture", "doc/42"));
+    let (_, mark) = drain(&partner, "", &[ChangeType::LibraryItem], 100).await;
+
+    let again = partner.call_with(&upsert("Drip irrigation guide"), &[]).await.unwrap();
+    assert_eq!((again.status, again.body.summary.id.as_str()), (200, id.as_str()));
+    let (none, _) = drain(&partner, &mark, &[ChangeType::LibraryItem], 100).await;
+    assert!(none.is_empty(), "the same body again changes nothing: {none:?}");
+    let listed = admin.call(&ListLibraryItems::default()).await.unwrap();
+    assert_eq!(listed.items.len(), 1, "one item, however often it is sent");
+
+    let changed = partner.call_with(&upsert("Drip irrigation guide (2027)"), &[]).await.unwrap();
+    assert_eq!((changed.status, changed.body.summary.title.as_str()), (200, "Drip irrigation guide (2027)"));
+    let (updated, _) = drain(&partner, &mark, &[ChangeType::LibraryItem], 100).await;
+    assert_eq!(ops_of(&updated, &id), [ChangeOp::Updated]);
+    let read = admin.call(&GetLibraryItem { id: id.clone() }).await.unwrap();
+    assert_eq!(read.provenance.unwrap().source_url.as_deref(), Some("https://www.fao.org/e-agriculture/"));
+
+    // The group is fixed by the first upsert; bad sources and ids are refused.
+    let group = admin
+        .call(&CreateGroup(CreateGroupRequest {
+            name: "Water".into(),
+            slug: None,
+            description: "Irrigation.".into(),
+            visibility: GroupVisibility::Public,
+        }))
+        .await
+        .unwrap();
+    let mut moved = upsert("Drip irrigation guide (2027)");
+    moved.body.item.group = Some(group.slug.clone());
+    let p = problem(partner.call(&moved).await);
+    assert_eq!((p.status, p.errors[0].field.as_str()), (422, "group"));
+    let mut bad = upsert("Guide");
+    bad.source = "FAO e-Agriculture".into();
+    assert_eq!(problem(partner.call(&bad).await).errors[0].field, "source");
+    let mut bad = upsert("Guide");
+    bad.body.source.source_url = Some("javascript:alert(1)".into());
+    assert_eq!(problem(partner.call(&bad).await).errors[0].field, "source_url");
+    // A refused first upsert leaves no claim behind: the corrected one succeeds.
+    let mut invalid = upsert("x");
+    invalid.external_id = "doc/43".into();
+    assert_eq!(problem(partner.call(&invalid).await).status, 422);
+    invalid.body.item.title = "Valid title".into();
+    assert_eq!(partner.call_with(&invalid, &[]).await.unwrap().status, 201);
+    let reader = app.with_token(&key(&admin, &[Scope::LibraryRead], &[]).await);
+    assert_eq!(problem(reader.call(&upsert("Guide")).await).status, 403);
+
+    // Events the same way.
+    let event_upsert = |title: &str| {
+        let mut fields = event();
+        fields.title = title.into();
+        UpsertEvent {
+            source: "fao-e-agriculture".into(),
+            external_id: "webinar-7".into(),
+            body: UpsertEventRequest { event: CreateEventRequest { group: None, event: fields }, source: source() },
+        }
+    };
+    let made = partner.call_with(&event_upsert("Irrigation webinar"), &[]).await.unwrap();
+    assert_eq!(made.status, 201);
+    assert_eq!(made.body.provenance.as_ref().unwrap().external_id, "webinar-7");
+    let again = partner.call_with(&event_upsert("Irrigation webinar"), &[]).await.unwrap();
+    assert_eq!((again.status, again.body.sequence), (200, made.body.sequence), "unchanged");
+    let renamed = partner.call_with(&event_upsert("Irrigation webinar, part 1"), &[]).await.unwrap();
+    assert_eq!((renamed.status, renamed.body.id.as_str()), (200, made.body.id.as_str()));
+    assert!(renamed.body.sequence > made.body.sequence);
+}
+
+#[tokio::test]
+async fn each_key_has_its_own_request_limit_reported_in_headers() {
+    let app = TestApp::spawn_with(|s| s.key_requests_per_minute = 3).await;
+    let admin = app.admin().await;
+    let first = app.with_token(&key(&admin, &[Scope::LibraryRead], &[]).await);
+    let second = app.with_token(&key(&admin, &[Scope::LibraryRead], &[]).await);
+    for remaining in ["2", "1", "0"] {
+        let answer = first.call_with(&ListLibraryItems::default(), &[]).await.unwrap();
+        assert_eq!(answer.headers.get("ratelimit-limit").unwrap(), "3");
+        assert_eq!(answer.headers.get("ratelimit-remaining").unwrap(), remaining, "reads count too");
+    }
+    let refused =
+        first.http().get(app.url("/api/v1/library")).bearer_auth(first.token().unwrap()).send().await.unwrap();
+    assert_eq!(refused.status(), 429);
+    let retry: u64 = refused.headers().get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    assert_eq!(copse_tests::problem_of(refused).await.code, copse_shared::ErrorCode::RateLimited);
+    assert!(second.call(&ListLibraryItems::default()).await.is_ok(), "another key is not affected");
+    assert!(admin.call(&ListLibraryItems::default()).await.is_ok(), "nor are members at the same address");
 }

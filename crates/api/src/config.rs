@@ -112,6 +112,10 @@ pub struct Settings {
     /// Writes (creates, updates, deletes) allowed per member (or IP) per minute.
     #[arg(long, env = "COPSE_WRITES_PER_MINUTE", default_value_t = 120, global = true)]
     pub writes_per_minute: u32,
+    /// Requests (reads and writes) allowed per partner API key per minute; a key's
+    /// requests do not count against its caller's IP.
+    #[arg(long, env = "COPSE_KEY_REQUESTS_PER_MINUTE", default_value_t = 600, global = true)]
+    pub key_requests_per_minute: u32,
     /// Report each request's SQL statement count in `X-Sql-Statements` (tests, benchmarks).
     #[arg(long, env = "COPSE_EXPOSE_SQL_COUNT", default_value_t = false, global = true)]
     pub expose_sql_count: bool,

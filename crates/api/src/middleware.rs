@@ -119,28 +119,42 @@ pub fn is_hashed_asset(name: &str) -> bool {
 }
 
 /// Limits writes (POST, PUT, PATCH, DELETE under `/api/v1`) per member, or per IP for
-/// anonymous callers, and reports the allowance in `RateLimit-*` headers. Sign-in
-/// endpoints have their own, stricter limits.
+/// anonymous callers, and every request of a partner's API key per key; reports the
+/// allowance in `RateLimit-*` headers. Sign-in endpoints have their own, stricter limits.
 pub async fn write_limits(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let is_write = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
     let state = req.app_data::<web::Data<crate::state::AppState>>().cloned();
-    let (true, Some(state)) =
-        (is_write && req.path().starts_with("/api/v1/") && !req.path().starts_with("/api/v1/auth/"), state)
-    else {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
-    };
-    let who = req
+    let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|token| state.jwt.verify(token.trim()).ok())
-        .map(|claims| format!("writes:user:{}", claims.sub))
-        .unwrap_or_else(|| format!("writes:ip:{}", crate::routes::client_ip(req.request())));
-    let limit = state.settings.writes_per_minute;
+        .map(|v| v.trim().to_owned());
+    let api = req.path().starts_with("/api/v1/");
+    let key = bearer.as_deref().filter(|b| b.starts_with(crate::services::partners::keys::PREFIX));
+    let (who, limit) = match (state.as_ref(), key) {
+        // Every request of a partner's key counts against that key, reads included, so
+        // one busy partner cannot starve others sharing its address (and guesses at
+        // keys are limited too). The secret's hash names it: no database read here.
+        (Some(state), Some(key)) if api => {
+            (format!("key:{}", crate::auth::secret::token_hash(key)), state.settings.key_requests_per_minute)
+        }
+        (Some(state), None) if is_write && api && !req.path().starts_with("/api/v1/auth/") => {
+            let who = bearer
+                .as_deref()
+                .and_then(|token| state.jwt.verify(token).ok())
+                .map(|claims| format!("writes:user:{}", claims.sub))
+                .unwrap_or_else(|| format!("writes:ip:{}", crate::routes::client_ip(req.request())));
+            (who, state.settings.writes_per_minute)
+        }
+        _ => return next.call(req).await.map(ServiceResponse::map_into_boxed_body),
+    };
+    let Some(state) = state else {
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    };
     match state.limiter.hit(&who, limit, std::time::Duration::from_secs(60)) {
         Ok(allowance) => {
             let mut response = next.call(req).await?.map_into_boxed_body();

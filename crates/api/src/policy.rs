@@ -459,6 +459,13 @@ pub fn visible_events(actor: &Actor, public_read: bool) -> Option<Condition> {
     visible_in_scope(actor, public_read, Column::GroupId, Column::DeletedAt)
 }
 
+/// The SQL form of reading the change feed: entries of community content (when the
+/// actor may read it) and of the groups the actor may read, by the group the resource
+/// had when it changed. Types are limited by scope separately.
+pub fn visible_changes(actor: &Actor, public_read: bool) -> Option<Condition> {
+    readable_scopes(actor, public_read, crate::entities::change::Column::GroupId)
+}
+
 /// The SQL form of `ReadGroup` for list queries; `None` means the actor may see none.
 pub fn visible_groups(actor: &Actor, public_read: bool) -> Option<Condition> {
     let public = group::Column::Visibility.eq(GroupVisibility::Public.as_str());

@@ -11,6 +11,7 @@ mod m20261122_000005_library;
 mod m20261130_000006_profiles;
 mod m20261201_000007_events;
 mod m20261201_000008_api_keys;
+mod m20261201_000009_partner_sync;
 
 /// Applies every migration in order.
 #[derive(Debug)]
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_profiles::Migration),
             Box::new(m20261201_000007_events::Migration),
             Box::new(m20261201_000008_api_keys::Migration),
+            Box::new(m20261201_000009_partner_sync::Migration),
         ]
     }
 }

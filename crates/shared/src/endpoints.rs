@@ -24,7 +24,10 @@ use crate::library::{
 };
 use crate::members::{AuditEntry, ChangeRoleRequest, CreateInvitationRequest, CreatedInvitation, Invitation};
 use crate::pagination::Page;
-use crate::partners::{ApiKey, CreateApiKeyRequest, CreatedApiKey, RotateApiKeyRequest};
+use crate::partners::{
+    ApiKey, ChangePage, ChangeType, CreateApiKeyRequest, CreatedApiKey, RotateApiKeyRequest, UpsertEventRequest,
+    UpsertLibraryItemRequest,
+};
 use crate::profiles::{
     Bookmark, BookmarkKind, ContactMemberRequest, CreateBookmarkRequest, DirectorySort, ExpertMatch, ExpertiseTag,
     MemberActivity, MemberExport, MyProfile, Profile, ProfileSummary, UpdateBookmarkRequest, UpdateProfileRequest,
@@ -960,3 +963,44 @@ path_endpoint!(
 path_endpoint!(
     /// `POST /api/v1/api-keys/{id}/rotate`: a new secret; the old one works for a grace period.
     RotateApiKey [id] body RotateApiKeyRequest, Post, "/api/v1/api-keys/{id}/rotate" => CreatedApiKey);
+
+/// `GET /api/v1/changes`: every create, update and delete the caller may read, oldest
+/// first, from a cursor (see the Partner guide).
+#[derive(Clone, Debug, Default)]
+pub struct ListChanges {
+    /// The `next_cursor` of the previous page; absent: from the beginning.
+    pub cursor: Option<String>,
+    /// Page size (1 to 500, default 100).
+    pub limit: Option<u64>,
+    /// Only these types (absent: every type the caller may read).
+    pub types: Vec<ChangeType>,
+}
+
+impl Endpoint for ListChanges {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/changes";
+    type Body = ();
+    type Response = ChangePage;
+    fn path(&self) -> String {
+        let types =
+            (!self.types.is_empty()).then(|| self.types.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(","));
+        let query = query_string(&[
+            ("cursor", self.cursor.clone()),
+            ("limit", self.limit.map(|l| l.to_string())),
+            ("types", types),
+        ]);
+        format!("{}{query}", Self::PATH)
+    }
+}
+
+path_endpoint!(
+    /// `PUT /api/v1/library/external/{source}/{external_id}`: create or replace a library
+    /// item by its id at a partner's source (201 when made, 200 otherwise; repeating the
+    /// same body changes nothing).
+    UpsertLibraryItem [source, external_id] body UpsertLibraryItemRequest, Put,
+    "/api/v1/library/external/{source}/{external_id}" => LibraryItem);
+path_endpoint!(
+    /// `PUT /api/v1/events/external/{source}/{external_id}`: create or replace an event
+    /// by its id at a partner's source.
+    UpsertEvent [source, external_id] body UpsertEventRequest, Put,
+    "/api/v1/events/external/{source}/{external_id}" => Event);

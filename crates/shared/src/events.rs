@@ -256,6 +256,9 @@ pub struct Event {
     pub updated_at: DateTime<Utc>,
     /// What the caller may do.
     pub permissions: EventPermissions,
+    /// Where a partner synced it from (absent for events made here).
+    #[serde(default)]
+    pub provenance: Option<crate::partners::Provenance>,
 }
 
 /// Move or cancel one occurrence of a series (or restore it).

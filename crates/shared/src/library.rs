@@ -172,6 +172,9 @@ pub struct LibraryItem {
     pub topic_id: Option<String>,
     /// What the caller may do.
     pub permissions: LibraryItemPermissions,
+    /// Where a partner synced it from (absent for items shared here).
+    #[serde(default)]
+    pub provenance: Option<crate::partners::Provenance>,
 }
 
 /// Share an item in the community or a group.

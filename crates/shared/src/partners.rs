@@ -148,3 +148,155 @@ pub fn atom_feed_path(kind: &str, group: Option<&str>, token: Option<&str>) -> S
         crate::endpoint::query_string(&[("group", group.map(str::to_owned)), ("token", token.map(str::to_owned))]);
     format!("/api/v1/feeds/{kind}.atom{query}")
 }
+
+/// The kind of resource a change is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeType {
+    /// A discussion topic (`discussions:read`).
+    Topic,
+    /// A reply in a topic (`discussions:read`).
+    Post,
+    /// A library item (`library:read`).
+    LibraryItem,
+    /// An event series (`events:read`).
+    Event,
+}
+
+impl ChangeType {
+    /// Every type.
+    pub const ALL: [ChangeType; 4] = [ChangeType::Topic, ChangeType::Post, ChangeType::LibraryItem, ChangeType::Event];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeType::Topic => "topic",
+            ChangeType::Post => "post",
+            ChangeType::LibraryItem => "library_item",
+            ChangeType::Event => "event",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == value)
+    }
+
+    /// The scope a key needs to see changes of this type.
+    pub fn scope(self) -> Scope {
+        match self {
+            ChangeType::Topic | ChangeType::Post => Scope::DiscussionsRead,
+            ChangeType::LibraryItem => Scope::LibraryRead,
+            ChangeType::Event => Scope::EventsRead,
+        }
+    }
+
+    /// The API path that reads the resource.
+    pub fn path(self, id: &str) -> String {
+        match self {
+            ChangeType::Topic => format!("/api/v1/topics/{id}"),
+            ChangeType::Post => format!("/api/v1/posts/{id}"),
+            ChangeType::LibraryItem => format!("/api/v1/library/{id}"),
+            ChangeType::Event => format!("/api/v1/events/{id}"),
+        }
+    }
+}
+
+/// What happened to the resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOp {
+    /// It appeared (made, or shown again after being hidden).
+    Created,
+    /// Its content or state changed: read it again at `path`.
+    Updated,
+    /// It is gone (deleted, or hidden by a moderator): drop your copy. A tombstone.
+    Deleted,
+}
+
+/// One entry of the change feed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Change {
+    /// The resource's kind.
+    #[serde(rename = "type")]
+    pub kind: ChangeType,
+    /// The resource's id.
+    pub id: String,
+    /// What happened.
+    pub op: ChangeOp,
+    /// The group the resource belongs to (absent: community-wide).
+    pub group_id: Option<String>,
+    /// When the change was written.
+    pub at: DateTime<Utc>,
+    /// Where to read the resource now (absent for deletions).
+    pub path: Option<String>,
+    /// A cursor just after this entry (resume from here if you stop mid-page).
+    pub cursor: String,
+}
+
+/// A page of the change feed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePage {
+    /// Changes in the order they became final, oldest first.
+    pub changes: Vec<Change>,
+    /// Store it and send it as `cursor` next time; always present, even when nothing
+    /// changed (it may move past changes you cannot see).
+    pub next_cursor: String,
+    /// Whether more changes are ready now (ask again at once).
+    pub has_more: bool,
+}
+
+/// Where a synced resource came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Provenance {
+    /// The partner's source slug (`fao-e-agriculture`).
+    pub source: String,
+    /// The name members see: "from FAO e-Agriculture".
+    pub source_name: String,
+    /// The resource's id at the source.
+    pub external_id: String,
+    /// The resource's page at the source.
+    pub source_url: Option<String>,
+    /// When the partner last changed it.
+    pub synced_at: DateTime<Utc>,
+}
+
+/// Where a partner says a resource comes from, sent with an upsert.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SourceInfo {
+    /// The name members see (2 to 120 characters): "FAO e-Agriculture".
+    pub source_name: String,
+    /// The resource's page at the source (`http` or `https`).
+    #[serde(default)]
+    pub source_url: Option<String>,
+}
+
+/// Create or replace a library item by its id at a partner's source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpsertLibraryItemRequest {
+    /// The item (its group cannot change after the first upsert).
+    #[serde(flatten)]
+    pub item: crate::library::CreateLibraryItemRequest,
+    /// Where it comes from.
+    #[serde(flatten)]
+    pub source: SourceInfo,
+}
+
+/// Create or replace an event by its id at a partner's source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpsertEventRequest {
+    /// The event (its group cannot change after the first upsert).
+    #[serde(flatten)]
+    pub event: crate::events::CreateEventRequest,
+    /// Where it comes from.
+    #[serde(flatten)]
+    pub source: SourceInfo,
+}

@@ -1,20 +1,28 @@
 //! Partner access: API key management (keys themselves are accepted by the content
-//! endpoints that take the `ApiClient` extractor) and Atom feeds.
+//! endpoints that take the `ApiClient` extractor), Atom feeds, the change feed and
+//! upserts by a partner's own ids.
 
+use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use copse_shared::Problem;
-use copse_shared::partners::{ApiKey, CreateApiKeyRequest, CreatedApiKey, RotateApiKeyRequest};
+use copse_shared::events::Event;
+use copse_shared::library::LibraryItem;
+use copse_shared::partners::{
+    ApiKey, ChangePage, CreateApiKeyRequest, CreatedApiKey, RotateApiKeyRequest, Scope, UpsertEventRequest,
+    UpsertLibraryItemRequest,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::AuthUser;
+use crate::auth::{ApiClient, AuthUser, MaybeApiClient};
 use crate::error::ApiResult;
 use crate::routes::events::base_url;
 use crate::services::events::ical;
 use crate::services::partners::atom::{self, AtomKind};
-use crate::services::partners::keys;
+use crate::services::partners::upsert::{self, Outcome};
+use crate::services::partners::{changes, keys};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -24,7 +32,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(rotate_api_key)
         .service(topics_atom)
         .service(library_atom)
-        .service(events_atom);
+        .service(events_atom)
+        .service(list_changes)
+        .service(upsert_library_item)
+        .service(upsert_event);
 }
 
 /// Which feed: a group, and the reader's personal feed token.
@@ -190,4 +201,118 @@ pub async fn rotate_api_key(
 ) -> ApiResult<HttpResponse> {
     let rotated = keys::rotate(&state, &auth.actor(), &id, body.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(rotated))
+}
+
+/// Where to resume and what to include.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// The `next_cursor` of the previous page; absent: from the beginning.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 100).
+    pub limit: Option<u64>,
+    /// Comma-separated types (`topic,post,library_item,event`); absent: every type the
+    /// caller may read (a key: those its scopes allow).
+    pub types: Option<String>,
+}
+
+/// Every create, update and delete of topics, replies, library items and events that
+/// the caller may read, oldest first, from a cursor. A partner stores `next_cursor`
+/// and polls: it never misses or repeats a change, even when writes commit out of
+/// order. Hidden content reads as deleted (a tombstone) and reappears as created.
+#[utoipa::path(
+    tag = "partners",
+    operation_id = "list_changes",
+    security((), ("bearer_jwt" = []), ("api_key" = ["discussions:read", "library:read", "events:read"])),
+    params(ChangesQuery),
+    responses(
+        (status = 200, description = "A page of changes and the cursor to store", body = ChangePage),
+        (status = 401, description = "Anonymous while public reading is off, or an invalid key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A type the key has no scope for", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad cursor, limit or type", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/changes")]
+pub async fn list_changes(
+    auth: MaybeApiClient,
+    state: web::Data<AppState>,
+    query: web::Query<ChangesQuery>,
+) -> ApiResult<web::Json<ChangePage>> {
+    let q = query.into_inner();
+    Ok(web::Json(changes::list(&state, &auth.actor(), q.cursor.as_deref(), q.limit, q.types.as_deref()).await?))
+}
+
+fn upserted<T: serde::Serialize>(outcome: Outcome, location: String, body: T, etag: String) -> HttpResponse {
+    let status = if outcome == Outcome::Created { StatusCode::CREATED } else { StatusCode::OK };
+    HttpResponse::build(status)
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::ETAG, etag))
+        .json(body)
+}
+
+/// Creates or replaces a library item by its id at the partner's source, recording its
+/// provenance. 201 when made, 200 when replaced; the same body again changes nothing.
+/// Its group is fixed by the first upsert. Files are uploaded as versions afterwards.
+#[utoipa::path(
+    tag = "partners",
+    operation_id = "upsert_library_item",
+    security(("bearer_jwt" = []), ("api_key" = ["library:write"])),
+    params(
+        ("source" = String, Path, description = "The partner's source: 2 to 64 lower-case letters, digits, dots, hyphens"),
+        ("external_id" = String, Path, description = "The item's id at the source (1 to 200 characters)"),
+    ),
+    request_body = UpsertLibraryItemRequest,
+    responses(
+        (status = 200, description = "Replaced or unchanged", body = LibraryItem, headers(("ETag" = String, description = "Its version"))),
+        (status = 201, description = "Made", body = LibraryItem, headers(("Location" = String, description = "The item's address"), ("ETag" = String, description = "Its version"))),
+        (status = 403, description = "No `library:write` scope, or the key's maker may not share or edit there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "It exists but the key may not read it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same item is being made by a concurrent request (retry), or its group is archived", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, source or id; or a different group than the first upsert", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[put("/library/external/{source}/{external_id}")]
+pub async fn upsert_library_item(
+    auth: ApiClient,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Json<UpsertLibraryItemRequest>,
+) -> ApiResult<HttpResponse> {
+    let actor = auth.actor_for(Scope::LibraryWrite)?;
+    let (source, external_id) = path.into_inner();
+    let (item, etag, outcome) = upsert::library_item(&state, &actor, &source, &external_id, body.into_inner()).await?;
+    Ok(upserted(outcome, format!("/api/v1/library/{}", item.summary.id), item, etag))
+}
+
+/// Creates or replaces an event by its id at the partner's source, recording its
+/// provenance. 201 when made, 200 when replaced; the same body again changes nothing.
+#[utoipa::path(
+    tag = "partners",
+    operation_id = "upsert_event",
+    security(("bearer_jwt" = []), ("api_key" = ["events:write"])),
+    params(
+        ("source" = String, Path, description = "The partner's source: 2 to 64 lower-case letters, digits, dots, hyphens"),
+        ("external_id" = String, Path, description = "The event's id at the source (1 to 200 characters)"),
+    ),
+    request_body = UpsertEventRequest,
+    responses(
+        (status = 200, description = "Replaced or unchanged", body = Event, headers(("ETag" = String, description = "Its version"))),
+        (status = 201, description = "Made", body = Event, headers(("Location" = String, description = "The event's address"), ("ETag" = String, description = "Its version"))),
+        (status = 403, description = "No `events:write` scope, or the key's maker may not create or edit there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "It exists but the key may not read it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same event is being made by a concurrent request (retry), or its group is archived", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, source or id; or a different group than the first upsert", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[put("/events/external/{source}/{external_id}")]
+pub async fn upsert_event(
+    auth: ApiClient,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Json<UpsertEventRequest>,
+) -> ApiResult<HttpResponse> {
+    let actor = auth.actor_for(Scope::EventsWrite)?;
+    let (source, external_id) = path.into_inner();
+    let (event, etag, outcome) = upsert::event(&state, &actor, &source, &external_id, body.into_inner()).await?;
+    Ok(upserted(outcome, format!("/api/v1/events/{}", event.id), event, etag))
 }

@@ -7,5 +7,6 @@ pub mod field;
 pub mod group_card;
 pub mod group_select;
 pub mod header;
+pub mod provenance;
 pub mod status;
 pub mod tabs;

@@ -19,6 +19,7 @@ use chrono_tz::Tz;
 use copse_shared::Page;
 use copse_shared::discussions::GroupRef;
 use copse_shared::events::{Event, EventFields, EventFormat, EventPermissions, EventWhen, Occurrence, RsvpStatus};
+use copse_shared::partners::ChangeType;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -340,6 +341,7 @@ pub async fn detail(state: &AppState, actor: &Actor, ctx: &EventCtx) -> ApiResul
             rsvp: ctx.can(actor, Action::RsvpEvent) && e.cancelled_at.is_none(),
             see_attendees: edit || (e.attendees_public && ctx.can(actor, Action::RsvpEvent)),
         },
+        provenance: crate::services::partners::upsert::provenance(db, ChangeType::Event, &e.id).await?,
     };
     Ok((event, etag(e)))
 }

@@ -10,6 +10,7 @@ use copse_shared::library::{
     CreateLibraryItemRequest, ItemKind, LibraryItem, LibraryItemPermissions, LibraryItemSummary, LibrarySort,
     UpdateLibraryItemRequest,
 };
+use copse_shared::partners::ChangeType;
 use copse_shared::{ErrorCode, Page};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -25,7 +26,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Action, Actor, Resource};
 use crate::services::audit::{self, Event};
 use crate::services::discussions::{self, topics};
-use crate::services::{community, markdown, validate};
+use crate::services::{community, markdown, partners, validate};
 use crate::state::AppState;
 
 /// Longest description, in characters.
@@ -171,6 +172,7 @@ pub async fn detail(state: &AppState, actor: &Actor, ctx: &ItemCtx) -> ApiResult
         permissions: LibraryItemPermissions {
             edit: policy::can(actor, Action::EditLibraryItem, &Resource::LibraryItem(&ctx.facts)),
         },
+        provenance: partners::upsert::provenance(&state.db, ChangeType::LibraryItem, &ctx.item.id).await?,
     };
     Ok((item, etag(&ctx.item)))
 }

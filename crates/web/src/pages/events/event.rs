@@ -19,6 +19,7 @@ use super::rule::describe;
 use super::{format_label, tag_links, when_text};
 use crate::api::{self, ApiError};
 use crate::components::confirm::ConfirmButton;
+use crate::components::provenance::provenance_view;
 use crate::components::status::{ErrorAlert, ErrorSlot, Loading, busy_text};
 use crate::format;
 use crate::i18n::{self, Msg, t};
@@ -185,6 +186,7 @@ fn header_view(e: &Event) -> AnyView {
             })}
             {tag_links(&e.fields.tags)}
         </p>
+        {provenance_view(e.provenance.as_ref())}
     }
     .into_any()
 }

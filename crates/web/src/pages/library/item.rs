@@ -16,6 +16,7 @@ use super::form::{EditItemForm, NewVersionForm};
 use super::{downloads_count, facet_links, file_size, kind_icon, kind_label};
 use crate::api::{self, ApiError};
 use crate::components::confirm::ConfirmButton;
+use crate::components::provenance::provenance_view;
 use crate::components::status::{ErrorAlert, ErrorSlot, Loading};
 use crate::format;
 use crate::i18n::{self, Msg, t};
@@ -167,6 +168,7 @@ fn header_view(item: &LibraryItem) -> AnyView {
                 <time datetime=format::iso(s.updated_at)>{format::date(s.updated_at)}</time>
             })}
         </p>
+        {provenance_view(item.provenance.as_ref())}
     }
     .into_any()
 }

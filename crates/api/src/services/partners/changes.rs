@@ -1,0 +1,163 @@
+//! The change feed: every create, update and delete of topics, replies, library items
+//! and events that the caller may read, oldest first, from a cursor.
+//!
+//! Rows are written by database triggers (migration `m20261201_000009_partner_sync`),
+//! in the same transaction as the write, and numbered (`pos`) in commit order, so a
+//! reader that sees a position sees every position below it. A page is read up to the
+//! highest position committed when the read began; so a partner that stores
+//! `next_cursor` never misses or repeats a change, however writes and reads interleave.
+
+use copse_shared::partners::{Change, ChangeOp, ChangePage, ChangeType};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::entities::change;
+use crate::error::{ApiError, ApiResult};
+use crate::policy::{self, Actor};
+use crate::services::{community, validate};
+use crate::state::AppState;
+
+/// Default and largest page sizes.
+const DEFAULT_LIMIT: u64 = 100;
+const MAX_LIMIT: u64 = 500;
+
+/// A position in the feed: just after the entry at `pos`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cursor(i64);
+
+impl Cursor {
+    /// The wire form: `c1.{pos}` (opaque to partners; the version lets it change).
+    pub fn encode(self) -> String {
+        format!("c1.{}", self.0)
+    }
+
+    /// Parses the wire form.
+    pub fn decode(text: &str) -> Option<Self> {
+        let pos: i64 = text.strip_prefix("c1.")?.parse().ok()?;
+        (pos >= 0).then_some(Self(pos))
+    }
+}
+
+/// The highest position committed now: the page is read up to it, so a row that
+/// commits while the page is read cannot be skipped by the cursor moving past it.
+async fn horizon(db: &impl ConnectionTrait) -> ApiResult<i64> {
+    let max: Option<Option<i64>> =
+        change::Entity::find().select_only().column_as(change::Column::Pos.max(), "max").into_tuple().one(db).await?;
+    Ok(max.flatten().unwrap_or(0))
+}
+
+/// What a request asks for, validated.
+struct Query {
+    cursor: Cursor,
+    limit: u64,
+    types: Vec<ChangeType>,
+}
+
+fn parse(actor: &Actor, cursor: Option<&str>, limit: Option<u64>, types: Option<&str>) -> ApiResult<Query> {
+    let mut errors = validate::Errors::default();
+    let cursor = match cursor.filter(|c| !c.is_empty()) {
+        None => Cursor::default(),
+        Some(text) => Cursor::decode(text).unwrap_or_else(|| {
+            errors.add("cursor", "invalid", "Not a cursor of this feed; send a next_cursor you were given.");
+            Cursor::default()
+        }),
+    };
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        errors.add("limit", "out_of_range", "Between 1 and 500.");
+    }
+    let mut asked = Vec::new();
+    for name in types.unwrap_or_default().split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        match ChangeType::parse(name) {
+            Some(kind) if !asked.contains(&kind) => asked.push(kind),
+            Some(_) => {}
+            None => errors.add("types", "unknown", "Types are topic, post, library_item and event."),
+        }
+    }
+    errors.finish()?;
+    let types = if asked.is_empty() {
+        let readable: Vec<_> = ChangeType::ALL.into_iter().filter(|t| actor.has_scope(t.scope())).collect();
+        if readable.is_empty() {
+            return Err(ApiError::forbidden("This key has no scope that reads any kind of change."));
+        }
+        readable
+    } else {
+        if let Some(kind) = asked.iter().find(|t| !actor.has_scope(t.scope())) {
+            return Err(ApiError::forbidden(format!(
+                "Changes of type {} need the {} scope.",
+                kind.as_str(),
+                kind.scope().as_str()
+            )));
+        }
+        asked
+    };
+    Ok(Query { cursor, limit, types })
+}
+
+/// One page of the feed for an actor.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    cursor: Option<&str>,
+    limit: Option<u64>,
+    types: Option<&str>,
+) -> ApiResult<ChangePage> {
+    let query = parse(actor, cursor, limit, types)?;
+    let public_read = community::load(&state.db).await?.public_read;
+    let Some(visible) = policy::visible_changes(actor, public_read) else {
+        return Err(policy::sign_in_required());
+    };
+    // The horizon is read first: anything committed after this point lies beyond it.
+    let horizon = horizon(&state.db).await?;
+    let type_names: Vec<&str> = query.types.iter().map(|t| t.as_str()).collect();
+    let rows = change::Entity::find()
+        .filter(change::Column::Pos.gt(query.cursor.0))
+        .filter(change::Column::Pos.lte(horizon))
+        .filter(change::Column::ResourceType.is_in(type_names))
+        .filter(visible)
+        .order_by_asc(change::Column::Pos)
+        .limit(query.limit + 1)
+        .all(&state.db)
+        .await?;
+    let has_more = rows.len() as u64 > query.limit;
+    let changes: Vec<Change> = rows.into_iter().take(query.limit as usize).filter_map(to_dto).collect();
+    let next = match changes.last() {
+        Some(last) if has_more => Cursor::decode(&last.cursor).unwrap_or(query.cursor),
+        // Everything visible up to the horizon was returned: move past the rows this
+        // actor cannot see too, so an idle partner does not rescan them on every poll.
+        _ => Cursor(horizon).max(query.cursor),
+    };
+    Ok(ChangePage { changes, next_cursor: next.encode(), has_more })
+}
+
+fn to_dto(row: change::Model) -> Option<Change> {
+    let kind = ChangeType::parse(&row.resource_type)?;
+    let op = match row.op.as_str() {
+        "created" => ChangeOp::Created,
+        "updated" => ChangeOp::Updated,
+        "deleted" => ChangeOp::Deleted,
+        _ => return None,
+    };
+    Some(Change {
+        kind,
+        path: (op != ChangeOp::Deleted).then(|| kind.path(&row.resource_id)),
+        id: row.resource_id,
+        op,
+        group_id: row.group_id,
+        at: row.changed_at,
+        cursor: Cursor(row.pos.unwrap_or_default()).encode(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_anything_else() {
+        let c = Cursor(812);
+        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        for bad in ["", "c1.", "c1.1.2", "c2.1", "c1.-1", "c1.a", "12", "c1.99999999999999999999"] {
+            assert_eq!(Cursor::decode(bad), None, "{bad}");
+        }
+    }
+}
