@@ -16,6 +16,7 @@ pub mod partners;
 pub mod profiles;
 pub mod sessions;
 pub mod validate;
+pub mod webhooks;
 
 /// A strong ETag of a resource's state: the first 8 bytes of its SHA-256, quoted.
 pub fn strong_etag(state: &str) -> String {
