@@ -3,7 +3,8 @@
 // session), and checks field errors, placeholder sections and the not-found page.
 // As the first member (the admin) it creates a group, which a second member (in
 // another browser context) finds and joins; then it checks the admin area, where it
-// also makes a partner API key, reads the library with it from Node, and revokes it.
+// also makes a partner API key, reads the library with it from Node, and revokes it,
+// and registers a webhook whose signed test event a receiver in Node checks.
 // A private group stays hidden from the second member until the admin approves their
 // request.
 // In Discussions, the admin creates a category, the second member asks a question,
@@ -18,7 +19,9 @@
 // month view and in the week agenda.
 // Every wait is on an observable condition; nothing sleeps.
 import assert from 'node:assert/strict';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 
 const base = process.argv[2];
@@ -304,6 +307,94 @@ try {
     await row.locator('[data-testid=revoke-api-key-confirm]').click();
     await row.locator('.badge', { hasText: 'Revoked' }).waitFor();
     assert.equal(await libraryStatus(), 401);
+  });
+
+  await step('the admin registers a webhook; its signed test event reaches a receiver and the log shows it succeeded', async () => {
+    // The partner's side: a receiver in Node that records what it gets and answers 200.
+    const received = [];
+    let pinged;
+    const ping = new Promise((resolve) => { pinged = resolve; });
+    const receiver = createServer((request, response) => {
+      const chunks = [];
+      request.on('data', (chunk) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const delivery = { method: request.method, url: request.url, headers: request.headers, body };
+        received.push(delivery);
+        response.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+        if (request.headers['copse-event-type'] === 'ping') pinged(delivery);
+      });
+    });
+    await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hookUrl = `http://127.0.0.1:${receiver.address().port}/hook`;
+    try {
+      await page.click('nav.tab-links a:has-text("Webhooks")');
+      await page.locator('[data-testid=webhooks]').waitFor();
+      assert.match(page.url(), /\/admin\/webhooks$/);
+      await page.fill('#webhook-url', hookUrl);
+      await page.fill('#webhook-description', 'FAO e-Agriculture push');
+      await page.check('#event-library_item-created');
+      await page.click('[data-testid=create-webhook]');
+      const secretField = page.locator('[data-testid=webhook-secret]');
+      await secretField.waitFor();
+      const secret = await secretField.inputValue();
+      assert.match(secret, /^whsec_/);
+      await page.locator('.secret-panel', { hasText: 'Copse-Signature' }).waitFor();
+      const row = page.locator('[data-testid=webhook-row]', { hasText: hookUrl });
+      await row.locator('.badge.scope', { hasText: 'library_item.created' }).waitFor();
+      await row.locator('.badge', { hasText: 'Active' }).waitFor();
+      await page.screenshot({ path: out + 'webhooks-created.png', fullPage: true });
+
+      await row.locator('[data-testid=ping-webhook]').click();
+      // The worker sends within a second or two; give up after 15 s rather than hang.
+      let timer;
+      const deadline = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no ping reached the receiver (${received.length} requests)`)), 15000);
+      });
+      const delivery = await Promise.race([ping, deadline]).finally(() => clearTimeout(timer));
+      assert.equal(delivery.method, 'POST');
+      assert.equal(delivery.url, '/hook');
+      const payload = JSON.parse(delivery.body.toString('utf8'));
+      assert.equal(payload.type, 'ping');
+      assert.equal(delivery.headers['copse-event-id'], payload.id);
+      // Verify the signature as a partner would: HMAC-SHA256 of "t.body", constant time.
+      const items = delivery.headers['copse-signature'].split(',').map((item) => item.trim().split('='));
+      const t = items.find(([key]) => key === 't')?.[1];
+      assert.ok(t, 'the signature carries a timestamp');
+      assert.ok(Math.abs(Date.now() / 1000 - Number(t)) < 300, 'the signature is recent');
+      const expected = createHmac('sha256', secret).update(`${t}.${delivery.body.toString('utf8')}`).digest();
+      const matches = items
+        .filter(([key]) => key === 'v1')
+        .map(([, hex]) => Buffer.from(hex, 'hex'))
+        .some((signature) => signature.length === expected.length && timingSafeEqual(signature, expected));
+      assert.ok(matches, 'a v1 signature matches the secret');
+
+      await row.locator('[data-testid=webhook-deliveries]').click();
+      await page.locator('[data-testid=refresh-deliveries]').waitFor();
+      assert.match(page.url(), /\/admin\/webhooks\/[^/]+$/);
+      const pingDelivery = page.locator('[data-testid=webhook-delivery]', { hasText: 'ping' }).first();
+      const succeeded = pingDelivery.locator('[data-testid=delivery-status][data-status=succeeded]');
+      // The receiver has answered, but the worker records the outcome just after:
+      // Refresh until the log shows it, within a deadline.
+      const until = Date.now() + 15000;
+      for (;;) {
+        await page.click('[data-testid=refresh-deliveries]');
+        const shown = await succeeded.waitFor({ timeout: 1000 }).then(() => true, () => false);
+        if (shown) break;
+        if (Date.now() > until) throw new Error('the ping delivery never showed as succeeded');
+      }
+      assert.equal(await succeeded.innerText(), 'succeeded');
+      await pingDelivery.locator('[data-testid=delivery-attempt] td', { hasText: /^200$/ }).waitFor();
+      await page.screenshot({ path: out + 'webhooks.png', fullPage: true });
+      // The receiver goes away with this step: pause the endpoint so later changes
+      // queue nothing for it.
+      await page.click('[data-testid=webhook-log] a:has-text("All webhooks")');
+      await row.locator('[data-testid=toggle-webhook]').click();
+      await row.locator('.badge', { hasText: 'Paused' }).waitFor();
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   const privateName = 'Seed savers circle';

@@ -17,6 +17,7 @@ use copse_shared::endpoints::{Login, Register};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use tempfile::TempDir;
 
+pub mod receiver;
 pub mod s3;
 
 /// A password that passes the server's rules.
@@ -123,6 +124,8 @@ pub struct TestApp {
     pub backend: Backend,
     /// The server's data directory (it holds the generated JWT secret).
     pub data_dir: PathBuf,
+    /// The settings it runs with (start a second server on the same database with them).
+    pub settings: Settings,
     // Declared last: dropped after everything that might still use them.
     _postgres: Option<PostgresDatabase>,
     _dir: TempDir,
@@ -136,6 +139,10 @@ impl TestApp {
 
     /// Starts the application with settings adjusted by `f` (small rate limits, ...).
     pub async fn spawn_with(f: impl FnOnce(&mut Settings)) -> TestApp {
+        // `COPSE_TEST_LOG=warn` shows the server's log (the cause of a 500, say).
+        if let Ok(filter) = std::env::var("COPSE_TEST_LOG") {
+            copse::cli::init_tracing(&filter);
+        }
         let backend = Backend::from_env();
         let dir = tempfile::tempdir().expect("temporary directory");
         let (postgres, database_url) = match backend {
@@ -152,7 +159,7 @@ impl TestApp {
         settings.web_dir = dir.path().join("no-web-dir");
         settings.jwt_secret = None;
         f(&mut settings);
-        let app = copse::Application::build(settings).await.expect("the application builds");
+        let app = copse::Application::build(settings.clone()).await.expect("the application builds");
         let base_url = app.base_url();
         let db = app.state().db.clone();
         // The listener is bound before `build` returns: requests queue until the
@@ -164,6 +171,7 @@ impl TestApp {
             db,
             backend,
             data_dir: dir.path().to_path_buf(),
+            settings,
             _postgres: postgres,
             _dir: dir,
         }

@@ -44,6 +44,7 @@ use copse_shared::profiles::{
     AVATAR_UPLOAD_PATH, AvatarSize, BookmarkKind, ContactMemberRequest, CreateBookmarkRequest, UpdateBookmarkRequest,
     UpdateProfileRequest, avatar_path,
 };
+use copse_shared::webhooks::{RotateWebhookSecretRequest, WebhookRequest};
 use copse_tests::{PASSWORD, TestApp, register_request};
 use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
@@ -201,6 +202,16 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     // (a fresh external id each time, so each is a creation).
     ("PUT /api/v1/library/external/{source}/{external_id}", [401, 403, 422, 201, 201, 201, 201]),
     ("PUT /api/v1/events/external/{source}/{external_id}", [401, 403, 422, 201, 201, 201, 201]),
+    // Webhooks are the admins' alone; every row acts on an endpoint the admin registered.
+    ("GET /api/v1/webhooks", [401, 403, 403, 403, 403, 403, 200]),
+    ("POST /api/v1/webhooks", [401, 403, 403, 403, 403, 403, 201]),
+    ("GET /api/v1/webhooks/{id}", [401, 403, 403, 403, 403, 403, 200]),
+    ("PUT /api/v1/webhooks/{id}", [401, 403, 403, 403, 403, 403, 200]),
+    ("DELETE /api/v1/webhooks/{id}", [401, 403, 403, 403, 403, 403, 204]),
+    ("POST /api/v1/webhooks/{id}/rotate", [401, 403, 403, 403, 403, 403, 200]),
+    ("POST /api/v1/webhooks/{id}/ping", [401, 403, 403, 403, 403, 403, 202]),
+    ("GET /api/v1/webhooks/{id}/deliveries", [401, 403, 403, 403, 403, 403, 200]),
+    ("POST /api/v1/webhooks/{id}/deliveries/{delivery}/redeliver", [401, 403, 403, 403, 403, 403, 202]),
     // Members. Profiles, the directory and the expert finder are for signed-in members;
     // contact details inside them follow each owner's privacy choice (tests/profiles.rs).
     ("GET /api/v1/me/profile", [401, 200, 200, 200, 200, 200, 200]),
@@ -275,6 +286,11 @@ impl World {
         clients.push(admin);
         emails.push("admin@example.org".to_owned());
         World { app, clients, emails, group_facilitator_id: ids[3].clone(), category }
+    }
+
+    /// An endpoint the admin registered (on an address that never resolves).
+    async fn fresh_webhook(&self) -> String {
+        self.admin().call(&CreateWebhook(webhook_request())).await.unwrap().webhook.id
     }
 
     fn admin(&self) -> &Client {
@@ -851,6 +867,38 @@ impl World {
             "DELETE /api/v1/me/feed-token" => status(c.call_with(&RevokeFeedToken, &[]).await),
             "GET /api/v1/api-keys" => status(c.call_with(&ListApiKeys, &[]).await),
             "GET /api/v1/changes" => status(c.call_with(&ListChanges::default(), &[]).await),
+            "GET /api/v1/webhooks" => status(c.call_with(&ListWebhooks, &[]).await),
+            "POST /api/v1/webhooks" => status(c.call_with(&CreateWebhook(webhook_request()), &[]).await),
+            "GET /api/v1/webhooks/{id}" => {
+                let id = self.fresh_webhook().await;
+                status(c.call_with(&GetWebhook { id }, &[]).await)
+            }
+            "PUT /api/v1/webhooks/{id}" => {
+                let id = self.fresh_webhook().await;
+                status(c.call_with(&UpdateWebhook { id, body: webhook_request() }, &[]).await)
+            }
+            "DELETE /api/v1/webhooks/{id}" => {
+                let id = self.fresh_webhook().await;
+                status(c.call_with(&DeleteWebhook { id }, &[]).await)
+            }
+            "POST /api/v1/webhooks/{id}/rotate" => {
+                let id = self.fresh_webhook().await;
+                let body = RotateWebhookSecretRequest::default();
+                status(c.call_with(&RotateWebhookSecret { id, body }, &[]).await)
+            }
+            "POST /api/v1/webhooks/{id}/ping" => {
+                let id = self.fresh_webhook().await;
+                status(c.call_with(&PingWebhook { id }, &[]).await)
+            }
+            "GET /api/v1/webhooks/{id}/deliveries" => {
+                let id = self.fresh_webhook().await;
+                status(c.call_with(&ListWebhookDeliveries { id, ..Default::default() }, &[]).await)
+            }
+            "POST /api/v1/webhooks/{id}/deliveries/{delivery}/redeliver" => {
+                let id = self.fresh_webhook().await;
+                let delivery = self.admin().call(&PingWebhook { id: id.clone() }).await.unwrap().id;
+                status(c.call_with(&RedeliverWebhook { id, delivery }, &[]).await)
+            }
             "PUT /api/v1/library/external/{source}/{external_id}" => {
                 let group = self.target(actor).await;
                 let body = UpsertLibraryItemRequest { item: item_request(Some(group.slug)), source: source_info() };
@@ -957,6 +1005,15 @@ impl World {
 
 /// A 1 x 1 PNG, so that the item has an image preview.
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99=\x1d\0\0\0\0IEND\xaeB`\x82";
+
+fn webhook_request() -> WebhookRequest {
+    WebhookRequest {
+        url: "https://hooks.invalid/copse".into(),
+        description: "Partner".into(),
+        events: vec!["library_item.created".into()],
+        active: None,
+    }
+}
 
 fn source_info() -> SourceInfo {
     SourceInfo { source_name: "FAO e-Agriculture".into(), source_url: None }

@@ -598,14 +598,14 @@ async fn the_change_feed_holds_only_what_the_reader_may_read() {
 /// the API makes another: the edit comes after it in the feed, and is not skipped.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_committed_after_a_later_one_is_never_skipped() {
-    use sea_orm::{ColumnTrait, QueryFilter, TransactionTrait};
+    use sea_orm::{ColumnTrait, QueryFilter};
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let library = app.with_token(&key(&admin, &[Scope::LibraryRead], &[]).await);
     let first = admin.call(&CreateLibraryItem(item("First", None))).await.unwrap().summary.id;
     let (_, mut cursor) = drain(&library, "", &[], 100).await;
 
-    let txn = app.db.begin().await.unwrap();
+    let txn = copse::db::begin(&app.db).await.unwrap();
     copse::entities::library_item::Entity::update_many()
         .col_expr(copse::entities::library_item::Column::Title, sea_orm::sea_query::Expr::value("First, edited"))
         .filter(copse::entities::library_item::Column::Id.eq(first.clone()))

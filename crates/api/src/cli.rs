@@ -8,7 +8,9 @@ use crate::config::{Cli, Command, Settings};
 use crate::services::accounts;
 use crate::{Application, db, openapi, seed};
 
-fn init_tracing(filter: &str) {
+/// Logs to standard error with a `tracing` filter (tests call it when `COPSE_TEST_LOG`
+/// is set; a second call does nothing).
+pub fn init_tracing(filter: &str) {
     let filter =
         tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()

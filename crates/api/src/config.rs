@@ -116,6 +116,13 @@ pub struct Settings {
     /// requests do not count against its caller's IP.
     #[arg(long, env = "COPSE_KEY_REQUESTS_PER_MINUTE", default_value_t = 600, global = true)]
     pub key_requests_per_minute: u32,
+    /// Let webhooks reach loopback, private and link-local addresses: for development
+    /// and tests only (it opens the server to SSRF through webhook URLs).
+    #[arg(long, env = "COPSE_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false, global = true)]
+    pub webhooks_allow_private: bool,
+    /// How often the webhook worker looks for new changes and due retries, in ms.
+    #[arg(long, env = "COPSE_WEBHOOK_POLL_MS", default_value_t = 1000, global = true)]
+    pub webhook_poll_ms: u64,
     /// Report each request's SQL statement count in `X-Sql-Statements` (tests, benchmarks).
     #[arg(long, env = "COPSE_EXPOSE_SQL_COUNT", default_value_t = false, global = true)]
     pub expose_sql_count: bool,

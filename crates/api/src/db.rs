@@ -6,7 +6,10 @@ use std::time::Duration;
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 
 use crate::config::Settings;
 
@@ -44,6 +47,22 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         });
     }
     Database::connect(options).await.with_context(|| format!("cannot open the database {}", redact(&url)))
+}
+
+/// Starts a transaction, the only way services do. On SQLite it takes the write lock
+/// at once (`BEGIN IMMEDIATE`): a deferred transaction that reads before it writes
+/// fails at once with "database is locked" when another connection committed in
+/// between (a stale snapshot cannot be upgraded, so the busy timeout does not help),
+/// which background writers such as the webhook outbox make likely. PostgreSQL ignores
+/// the mode. Clippy refuses `TransactionTrait::begin` elsewhere (`clippy.toml`).
+pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    #[allow(clippy::disallowed_methods)]
+    let options = TransactionOptions {
+        isolation_level: None,
+        access_mode: None,
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+    };
+    db.begin_with_options(options).await
 }
 
 /// Hides a password in a database URL before it reaches a log or an error message.

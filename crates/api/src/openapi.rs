@@ -13,8 +13,8 @@ use utoipa::{Modify, OpenApi};
     info(
         title = "Copse API",
         description = "The REST API of Copse, a home for communities of practice. \
-Members authenticate with a JWT access token (`bearer_jwt`); partners will use scoped \
-`copse_` API keys (`api_key`). Errors are RFC 9457 `application/problem+json` with a \
+Members authenticate with a JWT access token (`bearer_jwt`); partners use scoped \
+`copse_` API keys (`api_key`), the change feed and signed webhooks. Errors are RFC 9457 `application/problem+json` with a \
 stable `code`. Lists use cursor pagination (`limit`, `cursor`, `next_cursor`).",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
     ),
@@ -31,7 +31,8 @@ stable `code`. Lists use cursor pagination (`limit`, `cursor`, `next_cursor`).",
         (name = "notifications", description = "Watching topics, categories and groups, and in-app notifications"),
         (name = "library", description = "Documents, tools, templates, links, datasets and media: versioned files, downloads and previews"),
         (name = "events", description = "Online, in-person and hybrid events: recurrence, answers with a waiting list, reminders, iCalendar files and subscribable feeds"),
-        (name = "partners", description = "Scoped API keys for knowledge hubs and tools: `Authorization: Bearer copse_...` on the endpoints whose security lists `api_key`"),
+        (name = "partners", description = "Scoped API keys for knowledge hubs and tools (`Authorization: Bearer copse_...` on the endpoints whose security lists `api_key`), the change feed, upserts by a partner's own ids, and Atom feeds"),
+        (name = "webhooks", description = "Signed events posted to partners' endpoints. Headers: `Copse-Event-Id` (stable across retries), `Copse-Event-Type`, and `Copse-Signature: t=<unix seconds>,v1=<hex>`, the hex being HMAC-SHA256 with the endpoint's secret over `<t>.<raw body>` (one `v1` per valid secret during a rotation). Verify in constant time and refuse timestamps more than 5 minutes from now. Delivery is at least once, from a durable outbox, retried with exponential back-off; never to private, loopback or link-local addresses."),
         (name = "profiles", description = "Member profiles with privacy of contact details, the directory, the expert finder, contact, avatars, data export and account deletion"),
         (name = "bookmarks", description = "A member's bookmarks of topics, library items, events and links"),
     ),

@@ -137,6 +137,8 @@ pub enum Action {
     SuspendMember,
     /// Read the audit log.
     ReadAudit,
+    /// Register, change and remove outgoing webhooks; read their delivery logs.
+    ManageWebhooks,
     /// Create a group.
     CreateGroup,
     /// See a group and its content.
@@ -299,7 +301,7 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource<'_>) -> bool {
 fn member_can(actor: &Actor, action: Action, resource: &Resource<'_>) -> bool {
     use Action::*;
     match (action, resource) {
-        (UpdateCommunity | ChangeSiteRole | ReadAudit | InviteStaff, _) => actor.is_admin(),
+        (UpdateCommunity | ChangeSiteRole | ReadAudit | InviteStaff | ManageWebhooks, _) => actor.is_admin(),
         (AdministerMembers | Invite | CreateGroup, _) => actor.is_staff(),
         (SuspendMember, Resource::Account { role, is_self }) => {
             // Nobody suspends themselves; facilitators may suspend members only.

@@ -99,15 +99,19 @@ pub async fn demo(db: &DatabaseConnection) -> Result<String, ApiError> {
 }
 
 /// The services need an `AppState`; the seed has no server, so it builds a minimal one.
-fn seed_state(db: &DatabaseConnection) -> AppState {
-    AppState {
+fn seed_state(db: &DatabaseConnection) -> Result<AppState, ApiError> {
+    let settings = Settings::defaults();
+    let webhooks = crate::services::webhooks::outbox::Outbox::new(&settings).map_err(ApiError::internal)?;
+    Ok(AppState {
         db: db.clone(),
         jwt: Arc::new(JwtKeys::from_secret(b"seed-demo never signs tokens with this key")),
-        settings: Arc::new(Settings::defaults()),
+        settings: Arc::new(settings),
         limiter: Arc::new(RateLimiter::default()),
         // The discussions seed stores no files; the library seed brings its own store.
         files: FileStore::in_memory(),
-    }
+        // Changes made by the seed reach webhooks through the change log, not this.
+        webhooks,
+    })
 }
 
 async fn actor(db: &DatabaseConnection, email: &str) -> Result<Actor, ApiError> {
@@ -240,7 +244,7 @@ const THREADS: &[Thread] = &[
 ];
 
 async fn content(db: &DatabaseConnection) -> Result<String, ApiError> {
-    let state = seed_state(db);
+    let state = seed_state(db)?;
     let admin = actor(db, MEMBERS[0].1).await?;
     let categories = [
         ("Introductions", "Say hello: who you are, where you work, what you want to learn."),
@@ -470,7 +474,7 @@ pub async fn library(db: &DatabaseConnection, settings: &Settings) -> Result<Str
     if crate::entities::library_item::Entity::find().one(db).await?.is_some() {
         return Ok("library already seeded".to_owned());
     }
-    let mut state = seed_state(db);
+    let mut state = seed_state(db)?;
     state.settings = Arc::new(settings.clone());
     state.files = FileStore::from_settings(settings).map_err(ApiError::internal)?;
     for shelf in SHELVES {

@@ -47,15 +47,18 @@ impl Application {
         let listener =
             TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
+        let webhooks = crate::services::webhooks::outbox::Outbox::new(&settings)?;
         let state = AppState {
             db,
             jwt: Arc::new(jwt),
             settings: Arc::new(settings),
             limiter: Arc::new(RateLimiter::default()),
             files,
+            webhooks,
         };
         crate::idempotency::spawn_purger(state.db.clone());
         crate::services::events::reminders::spawn_worker(state.db.clone());
+        crate::services::webhooks::outbox::spawn_worker(state.db.clone(), state.webhooks.clone());
         let known = KnownPaths(Arc::new(openapi::spec()));
         let app_state = state.clone();
         let server = HttpServer::new(move || build_app(app_state.clone(), known.clone()))

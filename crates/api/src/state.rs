@@ -22,4 +22,6 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Where library files and previews are stored.
     pub files: FileStore,
+    /// Outgoing webhooks: the guarded sender and the worker's wake-up call.
+    pub webhooks: crate::services::webhooks::outbox::Outbox,
 }

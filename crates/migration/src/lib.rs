@@ -12,6 +12,7 @@ mod m20261130_000006_profiles;
 mod m20261201_000007_events;
 mod m20261201_000008_api_keys;
 mod m20261201_000009_partner_sync;
+mod m20261201_000010_webhooks;
 
 /// Applies every migration in order.
 #[derive(Debug)]
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_events::Migration),
             Box::new(m20261201_000008_api_keys::Migration),
             Box::new(m20261201_000009_partner_sync::Migration),
+            Box::new(m20261201_000010_webhooks::Migration),
         ]
     }
 }

@@ -34,6 +34,7 @@ use crate::profiles::{
     ViewAs,
 };
 use crate::system::Health;
+use crate::webhooks::{CreatedWebhook, RotateWebhookSecretRequest, Webhook, WebhookDelivery, WebhookRequest};
 
 /// Declares an endpoint without path parameters. With `body`, the struct wraps the body.
 /// Declares an endpoint whose path has parameters (each a `String` field, substituted
@@ -1004,3 +1005,51 @@ path_endpoint!(
     /// by its id at a partner's source.
     UpsertEvent [source, external_id] body UpsertEventRequest, Put,
     "/api/v1/events/external/{source}/{external_id}" => Event);
+
+endpoint!(
+    /// `GET /api/v1/webhooks`: every registered endpoint (admins).
+    ListWebhooks, Get, "/api/v1/webhooks" => Vec<Webhook>);
+endpoint!(
+    /// `POST /api/v1/webhooks`: register an endpoint; its secret is shown this once.
+    CreateWebhook, Post, "/api/v1/webhooks", body WebhookRequest => CreatedWebhook);
+path_endpoint!(
+    /// `GET /api/v1/webhooks/{id}`: one endpoint.
+    GetWebhook [id], Get, "/api/v1/webhooks/{id}" => Webhook);
+path_endpoint!(
+    /// `PUT /api/v1/webhooks/{id}`: change its address, events or whether it is active.
+    UpdateWebhook [id] body WebhookRequest, Put, "/api/v1/webhooks/{id}" => Webhook);
+path_endpoint!(
+    /// `DELETE /api/v1/webhooks/{id}`: remove it and its delivery log.
+    DeleteWebhook [id], Delete, "/api/v1/webhooks/{id}" => NoContent);
+path_endpoint!(
+    /// `POST /api/v1/webhooks/{id}/rotate`: a new secret; the old one also signs for a grace period.
+    RotateWebhookSecret [id] body RotateWebhookSecretRequest, Post, "/api/v1/webhooks/{id}/rotate" => CreatedWebhook);
+path_endpoint!(
+    /// `POST /api/v1/webhooks/{id}/ping`: queue a `ping` event at once (a test delivery).
+    PingWebhook [id], Post, "/api/v1/webhooks/{id}/ping" => WebhookDelivery);
+path_endpoint!(
+    /// `POST /api/v1/webhooks/{id}/deliveries/{delivery}/redeliver`: send an event again
+    /// (same event id), as a new delivery.
+    RedeliverWebhook [id, delivery], Post, "/api/v1/webhooks/{id}/deliveries/{delivery}/redeliver" => WebhookDelivery);
+
+/// `GET /api/v1/webhooks/{id}/deliveries`: the delivery log, newest first.
+#[derive(Clone, Debug, Default)]
+pub struct ListWebhookDeliveries {
+    /// The endpoint.
+    pub id: String,
+    /// Page size (1 to 100, default 20).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl Endpoint for ListWebhookDeliveries {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/v1/webhooks/{id}/deliveries";
+    type Body = ();
+    type Response = Page<WebhookDelivery>;
+    fn path(&self) -> String {
+        let query = query_string(&[("limit", self.limit.map(|l| l.to_string())), ("cursor", self.cursor.clone())]);
+        format!("/api/v1/webhooks/{}/deliveries{query}", encode_component(&self.id))
+    }
+}

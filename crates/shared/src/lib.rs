@@ -19,6 +19,7 @@ pub mod pagination;
 pub mod partners;
 pub mod profiles;
 pub mod system;
+pub mod webhooks;
 
 #[cfg(feature = "client")]
 pub mod client;

@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/groups/:slug") view=groups::GroupPage/>
                     <Route path=path!("/admin") view=admin::AdminPage/>
                     <Route path=path!("/admin/:tab") view=admin::AdminPage/>
+                    <Route path=path!("/admin/webhooks/:webhook") view=admin::AdminPage/>
                     <Route path=path!("/api-keys") view=api_keys::ApiKeysPage/>
                     <Route path=path!("/discussions") view=discussions::DiscussionsPage/>
                     <Route path=path!("/discussions/new") view=discussions::NewTopicPage/>

@@ -19,6 +19,8 @@ pub fn run(root: &Path, binary: &Path) -> Result {
         .env_remove("COPSE_DATABASE_URL")
         .env("COPSE_WEB_DIR", root.join("dist"))
         .env("COPSE_LOG", "warn")
+        // The browser test's webhook receiver listens on loopback.
+        .env("COPSE_WEBHOOKS_ALLOW_PRIVATE", "true")
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;

@@ -80,9 +80,13 @@ pub fn install_web() -> Result {
     Ok(())
 }
 
-/// What the browser tests need.
+/// What the browser tests and the Partner guide's test need from Debian: Chromium, and
+/// curl, jq and openssl, which the guide's shell examples use.
 pub fn install_browser() -> Result {
-    if output_of("chromium", &["--version"]).is_none() {
+    let wanted = [("chromium", "--version"), ("curl", "--version"), ("jq", "--version"), ("openssl", "version")];
+    let missing: Vec<&str> =
+        wanted.iter().filter(|(tool, arg)| output_of(tool, &[arg]).is_none()).map(|(tool, _)| *tool).collect();
+    if !missing.is_empty() {
         let root_user = output_of("id", &["-u"]).is_some_and(|uid| uid.trim() == "0");
         let apt = |args: &[&str]| {
             let mut apt = if root_user {
@@ -98,7 +102,9 @@ pub fn install_browser() -> Result {
         // A new machine may have no package lists yet (or stale ones): install finds
         // nothing or fetches a file that is gone without this.
         apt(&["update"])?;
-        apt(&["install", "-y", "--no-install-recommends", "chromium"])?;
+        let mut install = vec!["install", "-y", "--no-install-recommends"];
+        install.extend(&missing);
+        apt(&install)?;
     }
     let browser_dir = root().join("tests/browser");
     let installed = browser_dir.join("node_modules/playwright-core/package.json");

@@ -35,3 +35,7 @@ pub mod topic;
 pub mod topic_tag;
 pub mod user;
 pub mod watch;
+pub mod webhook;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_dispatch;

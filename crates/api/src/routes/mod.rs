@@ -14,6 +14,7 @@ pub mod members;
 pub mod partners;
 pub mod profiles;
 pub mod system;
+pub mod webhooks;
 
 /// Registers every `/api/v1` operation (paths are relative to that scope).
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     events::configure(cfg);
     partners::configure(cfg);
     profiles::configure(cfg);
+    webhooks::configure(cfg);
 }
 
 /// The client's IP address, as seen on the socket (no proxy headers are trusted).

@@ -60,7 +60,7 @@ pub async fn events(db: &DatabaseConnection) -> Result<String, ApiError> {
     if crate::entities::event::Entity::find().one(db).await?.is_some() {
         return Ok("calendar already seeded".to_owned());
     }
-    let state = seed_state(db);
+    let state = seed_state(db)?;
     let today = Utc::now().date_naive();
 
     let mut webinar = fields(

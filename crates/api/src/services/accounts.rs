@@ -6,9 +6,7 @@ use chrono::Utc;
 use copse_shared::ErrorCode;
 use copse_shared::auth::{AccountStatus, ChangePasswordRequest, RegisterRequest, Role};
 use copse_shared::community::JoinPolicy;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::auth::jwt::Claims;
@@ -78,7 +76,7 @@ pub async fn register(state: &AppState, request: RegisterRequest) -> ApiResult<u
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let created = account.insert(&txn).await.map_err(|e| match ApiError::from(e) {
         ApiError::Client { status: StatusCode::CONFLICT, .. } => email_taken(),
         other => other,

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use copse_shared::ErrorCode;
 use copse_shared::community::UpdateCommunityRequest;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use sha2::{Digest, Sha256};
 
 use crate::entities::community_settings;
@@ -63,7 +63,7 @@ pub async fn update(
     active.join_policy = Set(request.join_policy.as_str().to_owned());
     active.public_read = Set(request.public_read);
     active.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let updated = active.update(&txn).await?;
     let details = serde_json::to_value(updated.to_dto()).unwrap_or_default();
     let event = Event {

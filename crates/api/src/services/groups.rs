@@ -15,7 +15,7 @@ use copse_shared::{ErrorCode, Page};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, ModelTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -270,7 +270,7 @@ pub async fn create(state: &AppState, actor: &Actor, request: CreateGroupRequest
         None => free_slug(state, &name).await?,
     };
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let created = group::ActiveModel {
         id: Set(Uuid::new_v4().to_string()),
         slug: Set(slug),
@@ -363,7 +363,7 @@ pub async fn update(
     active.description = Set(description);
     active.visibility = Set(request.visibility.as_str().to_owned());
     active.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let updated = active.update(&txn).await?;
     let details = json!({"visibility": updated.visibility});
     audit::record(
@@ -393,7 +393,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, key: &str, archived: 
     let mut active: group::ActiveModel = loaded.group.into();
     active.archived_at = Set(archived.then_some(now));
     active.updated_at = Set(now);
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let updated = active.update(&txn).await?;
     let action = if archived { "group.archive" } else { "group.unarchive" };
     audit::record(
@@ -572,7 +572,7 @@ pub async fn invite(state: &AppState, actor: &Actor, key: &str, email: &str) -> 
         .filter(|u| u.status() == copse_shared::auth::AccountStatus::Active)
         .ok_or_else(|| ApiError::field("email", "unknown", "No active member has this email address."))?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let membership = match membership(&txn, &loaded.group.id, &invitee.id).await? {
         Some(existing) if existing.status() == MembershipStatus::Active => {
             return Err(conflict("This person is already a member of the group."));
@@ -629,7 +629,7 @@ pub async fn approve(state: &AppState, actor: &Actor, key: &str, user_id: &str) 
     let mut active: group_membership::ActiveModel = m.into();
     active.status = Set(MembershipStatus::Active.as_str().to_owned());
     active.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let updated = active.update(&txn).await?;
     audit_membership(&txn, &me, "group.approve", &loaded.group, &u, json!({})).await?;
     txn.commit().await?;
@@ -643,7 +643,7 @@ pub async fn deny(state: &AppState, actor: &Actor, key: &str, user_id: &str) -> 
     if m.status() != MembershipStatus::Requested {
         return Err(conflict("Only requests to join can be denied."));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     m.delete(&txn).await?;
     audit_membership(&txn, &me, "group.deny", &loaded.group, &u, json!({})).await?;
     txn.commit().await?;
@@ -660,7 +660,7 @@ pub async fn remove(state: &AppState, actor: &Actor, key: &str, user_id: &str) -
     {
         return Err(last_facilitator("This is the group's only facilitator; make another member facilitator first."));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let details = json!({"status": m.status});
     m.delete(&txn).await?;
     audit_membership(&txn, &me, "group.remove", &loaded.group, &u, details).await?;
@@ -691,7 +691,7 @@ pub async fn change_role(
     let mut active: group_membership::ActiveModel = m.into();
     active.role = Set(role.as_str().to_owned());
     active.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let updated = active.update(&txn).await?;
     let details = json!({"from": from.as_str(), "to": role.as_str()});
     audit_membership(&txn, &me, "group.role_change", &loaded.group, &u, details).await?;

@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use copse_shared::Page;
 use copse_shared::auth::Role;
 use copse_shared::members::{CreateInvitationRequest, Invitation};
-use sea_orm::{ActiveModelTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -39,7 +39,7 @@ pub async fn create(
     errors.finish()?;
     let token = secret::random_token();
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let created = invitation::ActiveModel {
         id: Set(Uuid::new_v4().to_string()),
         token_hash: Set(secret::token_hash(&token)),
@@ -102,7 +102,7 @@ pub async fn revoke(state: &AppState, actor: &Actor, id: &str) -> ApiResult<()> 
             "This invitation was already used.",
         ));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let label = found.email.clone().unwrap_or_else(|| "(any email)".to_owned());
     let event = Event {
         action: "invitation.revoke",

@@ -7,7 +7,6 @@ use copse_shared::auth::{AccountStatus, Role, User};
 use copse_shared::{ErrorCode, Page};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -81,7 +80,7 @@ async fn set_status(
     let mut active: user::ActiveModel = account.into();
     active.status = Set(status.as_str().to_owned());
     active.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let updated = active.update(&txn).await?;
     if status == AccountStatus::Suspended {
         // Refresh tokens die here; access tokens die because every request re-reads
@@ -117,7 +116,7 @@ pub async fn reject(state: &AppState, actor: &Actor, id: &str) -> ApiResult<()> 
     if account.status() != AccountStatus::Pending {
         return Err(conflict("Only pending registrations can be rejected."));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let event = Event {
         action: "member.reject",
         target_type: "user",
@@ -152,7 +151,7 @@ pub async fn change_role(state: &AppState, actor: &Actor, id: &str, role: Role) 
     let mut active: user::ActiveModel = account.into();
     active.role = Set(role.as_str().to_owned());
     active.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let updated = active.update(&txn).await?;
     let details = json!({"from": from.as_str(), "to": role.as_str()});
     let event = Event {

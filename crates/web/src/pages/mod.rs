@@ -13,3 +13,4 @@ pub mod members;
 pub mod notifications;
 pub mod paged;
 pub mod placeholder;
+pub mod webhooks;

@@ -5,7 +5,6 @@ use copse_shared::discussions::{Category, CategoryRequest};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -77,7 +76,7 @@ pub async fn create(state: &AppState, actor: &Actor, request: CategoryRequest) -
         }
     };
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let created = category::ActiveModel {
         id: Set(Uuid::new_v4().to_string()),
         slug: Set(slug),
@@ -114,7 +113,7 @@ pub async fn update(state: &AppState, actor: &Actor, key: &str, request: Categor
         active.position = Set(position);
     }
     active.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let updated = active.update(&txn).await?;
     let details = json!({"from": current.name, "position": updated.position});
     let event = Event {

@@ -10,10 +10,7 @@ use copse_shared::discussions::{
 };
 use copse_shared::groups::{GroupRole, MembershipStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -47,7 +44,7 @@ pub async fn set_state(state: &AppState, actor: &Actor, id: &str, request: Topic
     require(actor, Action::ModerateTopic, &ctx)?;
     let me = actor.user().ok_or_else(policy::sign_in_required)?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let mut active: topic::ActiveModel = ctx.topic.clone().into();
     if let Some(pinned) = request.pinned.filter(|p| *p != ctx.topic.pinned) {
         active.pinned = Set(pinned);
@@ -75,7 +72,7 @@ pub async fn move_topic(state: &AppState, actor: &Actor, id: &str, request: Move
     let category = categories::find(&state.db, &request.category)
         .await?
         .ok_or_else(|| ApiError::field("category", "unknown", "Choose one of the community's categories."))?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let mut active: topic::ActiveModel = ctx.topic.clone().into();
     active.category_id = Set(category.id.clone());
     active.updated_at = Set(Utc::now());
@@ -116,7 +113,7 @@ pub async fn split_topic(state: &AppState, actor: &Actor, id: &str, request: Spl
     let now = Utc::now();
     let new_id = Uuid::new_v4().to_string();
     let first = moving.first().cloned().ok_or_else(ApiError::not_found)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     topic::ActiveModel {
         id: Set(new_id.clone()),
         category_id: Set(category),
@@ -173,7 +170,7 @@ pub async fn set_post_hidden(state: &AppState, actor: &Actor, id: &str, hidden: 
     let ctx = load_post(state, actor, id).await?;
     policy::require(actor, Action::ModerateTopic, &Resource::Post(&ctx.topic.facts, false))?;
     let me = actor.user().ok_or_else(policy::sign_in_required)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let now = Utc::now();
     let mut active: post::ActiveModel = ctx.post.clone().into();
     active.hidden_at = Set(hidden.then_some(now));
@@ -307,7 +304,7 @@ pub async fn resolve_flag(state: &AppState, actor: &Actor, id: &str, outcome: Fl
         set_post_hidden(state, actor, &row.post_id, true).await?;
     }
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let mut active: flag::ActiveModel = row.clone().into();
     active.status = Set(outcome.as_str().to_owned());
     active.resolved_by = Set(Some(me.id.clone()));

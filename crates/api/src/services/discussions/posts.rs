@@ -10,7 +10,7 @@ use copse_shared::{ErrorCode, Page};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, SqlErr, TransactionTrait,
+    QuerySelect, Set, SqlErr,
 };
 use uuid::Uuid;
 
@@ -150,7 +150,7 @@ pub async fn create(state: &AppState, actor: &Actor, topic_id: &str, request: Cr
     // refuses the second, which then takes the next number.
     for _attempt in 0..5 {
         let now = Utc::now();
-        let txn = state.db.begin().await?;
+        let txn = crate::db::begin(&state.db).await?;
         let number = next_number(&txn, &ctx.topic.id).await?;
         let inserted = post::ActiveModel {
             id: Set(Uuid::new_v4().to_string()),
@@ -228,7 +228,7 @@ pub async fn update(
     }
     let (body_html, _) = render_body(&state.db, &body).await?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     post_revision::ActiveModel {
         id: Set(Uuid::new_v4().to_string()),
         post_id: Set(ctx.post.id.clone()),
@@ -265,7 +265,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> ApiResult<()> 
         return Ok(());
     }
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let mut active: post::ActiveModel = ctx.post.clone().into();
     active.deleted_at = Set(Some(now));
     active.updated_at = Set(now);

@@ -10,9 +10,7 @@ use copse_shared::discussions::{
 };
 use copse_shared::{ErrorCode, Page};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use super::{TopicCtx, categories, load_topic, notify, post_dtos, render_body, require, summaries};
@@ -230,7 +228,7 @@ pub async fn create(state: &AppState, actor: &Actor, request: CreateTopicRequest
     let (body_html, mentioned) = render_body(&state.db, &body).await?;
     let now = Utc::now();
     let topic_id = Uuid::new_v4().to_string();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let created = topic::ActiveModel {
         id: Set(topic_id.clone()),
         category_id: Set(category.id.clone()),
@@ -301,7 +299,7 @@ pub async fn update(
             "The topic changed since you loaded it; reload and apply your change again.",
         ));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let mut active: topic::ActiveModel = ctx.topic.clone().into();
     active.title = Set(title);
     active.updated_at = Set(Utc::now());
@@ -335,7 +333,7 @@ pub async fn accept(state: &AppState, actor: &Actor, id: &str, post_id: &str) ->
         }
         _ => {}
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let mut active: topic::ActiveModel = ctx.topic.clone().into();
     active.accepted_post_id = Set(Some(answer.id.clone()));
     active.updated_at = Set(Utc::now());

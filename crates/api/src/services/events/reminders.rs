@@ -14,7 +14,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, Utc};
 use copse_shared::discussions::NotificationKind;
 use copse_shared::events::RsvpStatus;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use super::reminders_of;
 use super::series::notify;
@@ -66,7 +66,7 @@ pub async fn deliver_due(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiResu
         if due.is_empty() {
             continue;
         }
-        let txn = db.begin().await?;
+        let txn = crate::db::begin(db).await?;
         let records = due.iter().map(|m| event_reminder_sent::ActiveModel {
             event_id: Set(row.event_id.clone()),
             occurrence_key: Set(row.key.clone()),

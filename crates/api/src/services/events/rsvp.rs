@@ -14,7 +14,6 @@ use copse_shared::events::{Attendee, Occurrence, RsvpStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 
 use super::series::notify;
@@ -70,7 +69,7 @@ pub async fn answer(state: &AppState, actor: &Actor, id: &str, key: &str, status
     if ctx.event.rsvp_deadline.is_some_and(|deadline| deadline <= now) {
         return Err(closed("The deadline for answers has passed."));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     // The first statement writes the event's row: it serialises every answer to this
     // event (see the module comment) before anything is counted.
     event::Entity::update_many()

@@ -12,9 +12,7 @@ use copse_shared::ErrorCode;
 use copse_shared::discussions::NotificationKind;
 use copse_shared::events::{CreateEventRequest, Event, EventFields, EventFormat, RsvpStatus, UpdateOccurrenceRequest};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -330,7 +328,7 @@ pub async fn create(state: &AppState, actor: &Actor, request: CreateEventRequest
     }
     let id = Uuid::new_v4().to_string();
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let model = event::ActiveModel {
         id: Set(id.clone()),
         group_id: Set(group.as_ref().map(|(g, _)| g.id.clone())),
@@ -436,7 +434,7 @@ pub async fn update(
         occurrences_of(&state.db, &ctx.event.id).await?.into_iter().map(|o| (o.key.clone(), o)).collect();
     let who = answered(&state.db, &ctx.event.id).await?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     bump(&txn, &ctx.event).await?;
     let mut model = fields_model(&checked, &fields, now);
     model.id = sea_orm::ActiveValue::Unchanged(ctx.event.id.clone());
@@ -527,7 +525,7 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: &str) -> ApiResult<(Eve
     let who = answered(&state.db, &ctx.event.id).await?;
     let occurrences = occurrences_of(&state.db, &ctx.event.id).await?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     bump(&txn, &ctx.event).await?;
     event::Entity::update_many()
         .col_expr(event::Column::CancelledAt, Expr::value(now))
@@ -578,7 +576,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> ApiResult<()> 
     ctx.require(actor, Action::EditEvent)?;
     let me = actor.user().ok_or_else(policy::sign_in_required)?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     event::Entity::update_many()
         .col_expr(event::Column::DeletedAt, Expr::value(now))
         .col_expr(event::Column::UpdatedAt, Expr::value(now))
@@ -624,7 +622,7 @@ pub async fn update_occurrence(
     }
     let moved = starts_at != occurrence.starts_at || ends_at != occurrence.ends_at;
     let who = answered(&state.db, &ctx.event.id).await?.remove(key).unwrap_or_default();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     bump(&txn, &ctx.event).await?;
     let mut row: event_occurrence::ActiveModel = occurrence.clone().into();
     row.starts_at = Set(starts_at);

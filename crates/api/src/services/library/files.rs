@@ -13,7 +13,7 @@ use copse_shared::library::LibraryItem;
 use futures_util::stream::BoxStream;
 use object_store::WriteMultipart;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -306,7 +306,7 @@ impl Upload {
         text_excerpt: Option<String>,
     ) -> ApiResult<()> {
         let now = Utc::now();
-        let txn = state.db.begin().await?;
+        let txn = crate::db::begin(&state.db).await?;
         // Re-read inside the transaction: two uploads at once get consecutive numbers
         // (the unique index on (item, number) refuses a duplicate).
         let item = library_item::Entity::find_by_id(self.item.item.id.clone())

@@ -15,7 +15,6 @@ use copse_shared::{ErrorCode, Page};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -403,7 +402,7 @@ async fn insert_item(
     topic_id: &str,
 ) -> ApiResult<()> {
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     library_item::ActiveModel {
         id: Set(id.to_owned()),
         group_id: Set(group_id),
@@ -468,7 +467,7 @@ pub async fn update(
     {
         return Err(precondition_failed());
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     // The conditional update makes the check and the write one step: of two editors
     // holding the same ETag, the second finds nothing to update.
     let updated = library_item::Entity::update_many()
@@ -509,7 +508,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> ApiResult<()> 
         state.files.check(key).await?;
     }
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let mut active: library_item::ActiveModel = ctx.item.clone().into();
     active.deleted_at = Set(Some(now));
     active.updated_at = Set(now);

@@ -129,7 +129,8 @@ pub async fn list(
     Ok(ChangePage { changes, next_cursor: next.encode(), has_more })
 }
 
-fn to_dto(row: change::Model) -> Option<Change> {
+/// The wire form of a log row (`None` for a row of an unknown kind).
+pub fn to_dto(row: change::Model) -> Option<Change> {
     let kind = ChangeType::parse(&row.resource_type)?;
     let op = match row.op.as_str() {
         "created" => ChangeOp::Created,

@@ -15,7 +15,7 @@ use copse_shared::profiles::{
     ExportLibraryItem, ExportMembership, ExportNotification, ExportPost, ExportTopic, MemberExport, SentContactMessage,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
 use super::{bookmarks, load_many, my_profile};
 use crate::entities::{
@@ -196,7 +196,7 @@ pub async fn delete(state: &AppState, account_id: &str, erase_content: bool) -> 
         }
     }
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     if erase_content {
         erase(&txn, &me.id, now).await?;
     }

@@ -10,7 +10,7 @@ use copse_shared::profiles::{
     MyProfile, ProfileLink, UpdateProfileRequest,
 };
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::{CONTACT_TOPIC, EXPERTISE, INTEREST, LANGUAGE, load_active, my_profile};
 use crate::entities::{profile, profile_tag, user};
@@ -283,7 +283,7 @@ pub async fn update(
     policy::require(actor, Action::ManageOwnAccount, &Resource::Community)?;
     let me = actor.user().ok_or_else(policy::sign_in_required)?;
     let fields = validate(&me.id, request)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     if let Some(if_match) = if_match {
         let current = load_active(&txn, &me.id).await?;
         if !if_match_accepts(if_match, &my_profile(actor, &current).1) {

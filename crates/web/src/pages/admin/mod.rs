@@ -1,7 +1,8 @@
 //! The admin area for site facilitators and admins: pending registrations,
 //! invitations, members, discussion categories, flagged posts, the audit log and the
-//! community's settings and partner API keys, one tab each, each tab its own address
-//! (/admin, /admin/invitations, ...).
+//! community's settings, partner API keys and webhooks, one tab each, each tab its own
+//! address (/admin, /admin/invitations, ...). A webhook's delivery log lives inside its
+//! tab (/admin/webhooks/{webhook}).
 
 pub mod audit;
 pub mod categories;
@@ -20,6 +21,7 @@ use crate::components::status::Loading;
 use crate::i18n::{Msg, t};
 use crate::pages::api_keys::ApiKeysPanel;
 use crate::pages::placeholder::NotFound;
+use crate::pages::webhooks::{DeliveryLog, WebhooksPanel};
 use crate::state::{SessionState, use_session};
 
 /// The tabs: address, label, whether only admins see it.
@@ -32,12 +34,17 @@ const TABS: &[(&str, Msg, bool)] = &[
     ("/admin/audit", Msg::AuditLog, true),
     ("/admin/settings", Msg::Settings, true),
     ("/admin/api-keys", Msg::ApiKeys, true),
+    ("/admin/webhooks", Msg::Webhooks, true),
 ];
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let params = use_params_map();
-    let tab = Memo::new(move |_| params.read().get("tab").unwrap_or_default());
+    // A delivery log (/admin/webhooks/{webhook}) shows inside the Webhooks tab.
+    let webhook = Memo::new(move |_| params.read().get("webhook"));
+    let tab = Memo::new(move |_| {
+        params.read().get("tab").or_else(|| webhook.get().map(|_| "webhooks".to_owned())).unwrap_or_default()
+    });
     let session = use_session();
     view! {
         <h1>{t(Msg::Admin)}</h1>
@@ -50,7 +57,9 @@ pub fn AdminPage() -> impl IntoView {
                         {TABS
                             .iter()
                             .filter(|(_, _, admins_only)| admin || !admins_only)
-                            .map(|(href, msg, _)| view! { <A href=*href exact=true>{t(*msg)}</A> })
+                            // Only the first tab's address begins every other one; the others
+                            // stay current on the addresses inside them (a delivery log).
+                            .map(|(href, msg, _)| view! { <A href=*href exact=*href == "/admin">{t(*msg)}</A> })
                             .collect_view()}
                     </nav>
                     <section class="tab-panel">
@@ -65,6 +74,11 @@ pub fn AdminPage() -> impl IntoView {
                             "settings" => view! { <settings::Settings/> }.into_any(),
                             "api-keys" if admin => view! { <ApiKeysPanel admin=true group=None/> }.into_any(),
                             "api-keys" => view! { <p class="notice">{t(Msg::ApiKeysAdminsOnly)}</p> }.into_any(),
+                            "webhooks" if admin => match webhook.get() {
+                                Some(id) => view! { <DeliveryLog id=id/> }.into_any(),
+                                None => view! { <WebhooksPanel/> }.into_any(),
+                            },
+                            "webhooks" => view! { <p class="notice">{t(Msg::WebhooksAdminsOnly)}</p> }.into_any(),
                             _ => view! { <NotFound/> }.into_any(),
                         }}
                     </section>
