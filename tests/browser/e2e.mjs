@@ -258,7 +258,11 @@ try {
     await page.screenshot({ path: out + 'admin-audit.png', fullPage: true });
   });
 
-  await step('the admin makes a partner API key; the partner reads and pushes to the library, members see where the item came from, and revoking the key shuts the partner out', async () => {
+  // The partner's key, made in the admin area and used again after the library steps
+  // (items it pushes earlier would change what those steps expect to be empty).
+  let partnerKey;
+
+  await step('the admin makes a partner API key, and the partner reads the library with it', async () => {
     await page.click('nav.tab-links a:has-text("API keys")');
     await page.locator('[data-testid=api-keys]').waitFor();
     assert.match(page.url(), /\/admin\/api-keys$/);
@@ -280,33 +284,7 @@ try {
       return response.status;
     };
     assert.equal(await libraryStatus(), 200);
-    // The partner pushes an item by its own id, twice: one item, marked with its source.
-    const upsert = async () => {
-      const response = await fetch(`${base}/api/v1/library/external/fao-e-agriculture/doc-42`, {
-        method: 'PUT',
-        headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({
-          title: 'Drip irrigation for smallholders', kind: 'link', url: 'https://www.fao.org/e-agriculture/drip',
-          licence: 'CC-BY-4.0', source_name: 'FAO e-Agriculture', source_url: 'https://www.fao.org/e-agriculture/',
-        }),
-      });
-      return { status: response.status, item: await response.json() };
-    };
-    const first = await upsert();
-    assert.equal(first.status, 201);
-    const second = await upsert();
-    assert.deepEqual([second.status, second.item.summary.id], [200, first.item.summary.id]);
-    await page.goto(`${base}/library/${first.item.summary.id}`);
-    await page.locator('h1', { hasText: 'Drip irrigation for smallholders' }).waitFor();
-    const provenance = page.locator('[data-testid=provenance]');
-    await provenance.locator('a', { hasText: 'From FAO e-Agriculture' }).waitFor();
-    assert.equal(await provenance.locator('a').getAttribute('href'), 'https://www.fao.org/e-agriculture/');
-    await page.screenshot({ path: out + 'library-provenance.png', fullPage: true });
-    await page.goto(`${base}/admin/api-keys`);
-    await row.locator('[data-testid=revoke-api-key]').click();
-    await row.locator('[data-testid=revoke-api-key-confirm]').click();
-    await row.locator('.badge', { hasText: 'Revoked' }).waitFor();
-    assert.equal(await libraryStatus(), 401);
+    partnerKey = secret;
   });
 
   await step('the admin registers a webhook; its signed test event reaches a receiver and the log shows it succeeded', async () => {
@@ -767,6 +745,43 @@ try {
     await second.locator('[data-testid=bookmarked]').waitFor();
     await second.goto(base + '/bookmarks');
     await second.locator('[data-testid=bookmark-row]', { hasText: guideTitle }).waitFor();
+  });
+
+  await step('the partner pushes an item by its own id, members see where it came from, and revoking the key shuts the partner out', async () => {
+    const secret = partnerKey;
+    const libraryStatus = async () => {
+      const response = await fetch(`${base}/api/v1/library`, { headers: { Authorization: `Bearer ${secret}` } });
+      await response.body?.cancel();
+      return response.status;
+    };
+    // The partner pushes an item by its own id, twice: one item, marked with its source.
+    const upsert = async () => {
+      const response = await fetch(`${base}/api/v1/library/external/fao-e-agriculture/doc-42`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          title: 'Drip irrigation for smallholders', kind: 'link', url: 'https://www.fao.org/e-agriculture/drip',
+          licence: 'CC-BY-4.0', source_name: 'FAO e-Agriculture', source_url: 'https://www.fao.org/e-agriculture/',
+        }),
+      });
+      return { status: response.status, item: await response.json() };
+    };
+    const first = await upsert();
+    assert.equal(first.status, 201);
+    const second = await upsert();
+    assert.deepEqual([second.status, second.item.summary.id], [200, first.item.summary.id]);
+    await page.goto(`${base}/library/${first.item.summary.id}`);
+    await page.locator('h1', { hasText: 'Drip irrigation for smallholders' }).waitFor();
+    const provenance = page.locator('[data-testid=provenance]');
+    await provenance.locator('a', { hasText: 'From FAO e-Agriculture' }).waitFor();
+    assert.equal(await provenance.locator('a').getAttribute('href'), 'https://www.fao.org/e-agriculture/');
+    await page.screenshot({ path: out + 'library-provenance.png', fullPage: true });
+    await page.goto(`${base}/admin/api-keys`);
+    const row = page.locator('[data-testid=api-key-row]', { hasText: 'FAO e-Agriculture sync' });
+    await row.locator('[data-testid=revoke-api-key]').click();
+    await row.locator('[data-testid=revoke-api-key-confirm]').click();
+    await row.locator('.badge', { hasText: 'Revoked' }).waitFor();
+    assert.equal(await libraryStatus(), 401);
   });
 
   await step('the admin fills in a profile with expertise and privacy choices', async () => {
