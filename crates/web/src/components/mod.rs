@@ -8,5 +8,7 @@ pub mod group_card;
 pub mod group_select;
 pub mod header;
 pub mod provenance;
+pub mod rotate;
+pub mod secret;
 pub mod status;
 pub mod tabs;

@@ -18,6 +18,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{self, ApiError};
 use crate::components::copy::{CopyField, absolute_url};
+use crate::components::secret::SecretCard;
 use crate::components::status::{Empty, ErrorAlert, Loading};
 use crate::i18n::{self, Msg, t};
 use crate::pages::discussions::new::my_groups;
@@ -167,19 +168,8 @@ fn SecretPanel(fresh: FreshSecret, on_done: Callback<()>) -> impl IntoView {
     // The path comes from the shared endpoint, so the example follows the API.
     let curl = format!("curl -H \"Authorization: Bearer {}\" {}", fresh.secret, absolute_url(ListLibraryItems::PATH));
     view! {
-        <section class="card secret-panel" aria-labelledby="api-key-secret-title">
-            <h2 id="api-key-secret-title">{title}</h2>
-            <p class="notice warn" role="alert">{t(Msg::ApiKeySecretWarning)}</p>
-            <CopyField
-                id="api-key-secret"
-                label=t(Msg::ApiKeySecret)
-                value=fresh.secret
-                hint=t(Msg::ApiKeySecretHint)
-                focus=true
-                testid="api-key-secret"
-            />
+        <SecretCard id="api-key-secret" title=title secret=fresh.secret hint=t(Msg::ApiKeySecretHint) on_done=on_done>
             <CopyField id="api-key-curl" label=t(Msg::ApiKeyCurl) value=curl hint=t(Msg::ApiKeyCurlHint)/>
-            <button type="button" class="secondary" on:click=move |_| on_done.run(())>{t(Msg::ApiKeySecretDone)}</button>
-        </section>
+        </SecretCard>
     }
 }

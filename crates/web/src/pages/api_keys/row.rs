@@ -4,22 +4,16 @@
 use chrono::{DateTime, Utc};
 use copse_shared::endpoints::{RevokeApiKey, RotateApiKey};
 use copse_shared::partners::{ApiKey, RotateApiKeyRequest};
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::FreshSecret;
 use crate::api::{self, ApiError};
 use crate::components::confirm::ConfirmButton;
-use crate::components::field::field_error_or;
-use crate::components::status::{RowError, busy_text};
+use crate::components::rotate::RotateForm;
+use crate::components::status::RowError;
 use crate::format;
 use crate::i18n::{self, Msg, t};
-
-/// The grace period offered first, as the server's own default.
-const DEFAULT_GRACE_HOURS: &str = "24";
-/// The longest grace period the server accepts (30 days).
-const MAX_GRACE_HOURS: u32 = 720;
 
 /// A `<time>` for a fact of the key.
 fn when(at: DateTime<Utc>) -> impl IntoView {
@@ -53,13 +47,8 @@ pub fn KeyRow(key: ApiKey, keys: RwSignal<Vec<ApiKey>>, fresh: RwSignal<Option<F
     let now = Utc::now();
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
-    let hours = RwSignal::new(DEFAULT_GRACE_HOURS.to_owned());
-    let hours_invalid = RwSignal::new(None::<Msg>);
     let id = StoredValue::new(key.id.clone());
     let name_id = format!("api-key-{}", key.id);
-    let grace_id = format!("api-key-grace-{}", key.id);
-    let grace_error_id = format!("{grace_id}-error");
-    let shown_error_id = grace_error_id.clone();
     let revoked = key.revoked_at.is_some();
     let expired = key.expires_at.is_some_and(|at| at <= now);
     let revoke = move || {
@@ -81,17 +70,7 @@ pub fn KeyRow(key: ApiKey, keys: RwSignal<Vec<ApiKey>>, fresh: RwSignal<Option<F
             }
         });
     };
-    let rotate = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        error.set(None);
-        // A number field hands over "" for what it cannot read; say so rather than
-        // let the server's default apply unseen. The range is checked here too, so the
-        // message shows once, next to the field, rather than also as the row's error.
-        let Some(grace) = hours.get_untracked().trim().parse::<u32>().ok().filter(|h| *h <= MAX_GRACE_HOURS) else {
-            hours_invalid.set(Some(Msg::ApiKeyGraceInvalid));
-            return;
-        };
-        hours_invalid.set(None);
+    let rotate = move |grace: u32| {
         busy.set(true);
         let id = id.get_value();
         let body = RotateApiKeyRequest { grace_hours: Some(grace) };
@@ -115,7 +94,6 @@ pub fn KeyRow(key: ApiKey, keys: RwSignal<Vec<ApiKey>>, fresh: RwSignal<Option<F
             }
         });
     };
-    let grace_error = field_error_or(error, "grace_hours", hours_invalid);
     let groups = if key.groups.is_empty() {
         t(Msg::WholeCommunity).to_owned()
     } else {
@@ -138,30 +116,15 @@ pub fn KeyRow(key: ApiKey, keys: RwSignal<Vec<ApiKey>>, fresh: RwSignal<Option<F
     let actions = (!revoked).then(|| {
         let rotate_form = (!expired).then(|| {
             view! {
-                <form class="rotate-form" on:submit=rotate novalidate>
-                    <label for=grace_id.clone()>{t(Msg::ApiKeyGraceHours)}</label>
-                    <input
-                        id=grace_id.clone()
-                        type="number"
-                        min="0"
-                        max=MAX_GRACE_HOURS
-                        step="1"
-                        prop:value=move || hours.get()
-                        on:input=move |ev| hours.set(event_target_value(&ev))
-                        aria-invalid=move || if grace_error.get().is_some() { "true" } else { "false" }
-                        aria-describedby=move || grace_error.get().map(|_| grace_error_id.clone())
-                    />
-                    <button
-                        type="submit"
-                        class="secondary"
-                        aria-describedby=name_id.clone()
-                        disabled=move || busy.get()
-                        data-testid="rotate-api-key"
-                    >
-                        {busy_text(busy, Msg::RotateApiKey)}
-                    </button>
-                    {move || grace_error.get().map(|m| view! { <p class="field-error" id=shown_error_id.clone()>{m}</p> })}
-                </form>
+                <RotateForm
+                    id=format!("api-key-grace-{}", key.id)
+                    describedby=name_id.clone()
+                    busy=busy
+                    error=error
+                    testid="rotate-api-key"
+                    working_text=true
+                    on_rotate=Callback::new(rotate)
+                />
             }
         });
         view! {

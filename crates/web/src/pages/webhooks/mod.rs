@@ -16,7 +16,7 @@ use copse_shared::webhooks::Webhook;
 use leptos::prelude::*;
 
 use crate::api;
-use crate::components::copy::CopyField;
+use crate::components::secret::SecretCard;
 use crate::components::status::{Empty, ErrorAlert, Loading};
 use crate::format;
 use crate::i18n::{self, Msg, t};
@@ -129,20 +129,9 @@ fn SecretPanel(fresh: FreshSecret, on_done: Callback<()>) -> impl IntoView {
         &[("url", &fresh.url)],
     );
     view! {
-        <section class="card secret-panel" aria-labelledby="webhook-secret-title">
-            <h2 id="webhook-secret-title">{title}</h2>
-            <p class="notice warn" role="alert">{t(Msg::ApiKeySecretWarning)}</p>
-            <CopyField
-                id="webhook-secret"
-                label=t(Msg::ApiKeySecret)
-                value=fresh.secret
-                hint=t(Msg::WebhookSecretHint)
-                focus=true
-                testid="webhook-secret"
-            />
+        <SecretCard id="webhook-secret" title=title secret=fresh.secret hint=t(Msg::WebhookSecretHint) on_done=on_done>
             <p class="hint">{t(Msg::WebhookVerifyHint)}</p>
             <pre class="text-preview"><code>{SIGNATURE_EXAMPLE}</code></pre>
-            <button type="button" class="secondary" on:click=move |_| on_done.run(())>{t(Msg::ApiKeySecretDone)}</button>
-        </section>
+        </SecretCard>
     }
 }

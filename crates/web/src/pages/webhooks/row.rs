@@ -4,7 +4,6 @@
 
 use copse_shared::endpoints::{DeleteWebhook, PingWebhook, RotateWebhookSecret, UpdateWebhook};
 use copse_shared::webhooks::{RotateWebhookSecretRequest, Webhook, WebhookRequest};
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -12,15 +11,10 @@ use super::form::{EditWebhookForm, replace};
 use super::{FreshSecret, active_badge, count_badges, when};
 use crate::api::{self, ApiError};
 use crate::components::confirm::ConfirmButton;
-use crate::components::field::field_error_or;
+use crate::components::rotate::RotateForm;
 use crate::components::status::{RowError, StatusNote, busy_text};
 use crate::format;
 use crate::i18n::{self, Msg, t};
-
-/// The grace period offered first, as the server's own default.
-const DEFAULT_GRACE_HOURS: &str = "24";
-/// The longest grace period the server accepts (30 days).
-const MAX_GRACE_HOURS: u32 = 720;
 
 /// What a row's buttons do, besides rotating (which has its own field).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -53,14 +47,9 @@ pub fn WebhookRow(
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let note = RwSignal::new(None::<String>);
-    let hours = RwSignal::new(DEFAULT_GRACE_HOURS.to_owned());
-    let hours_invalid = RwSignal::new(None::<Msg>);
     let current = StoredValue::new(webhook.clone());
     let id = webhook.id.clone();
     let url_id = format!("webhook-{id}");
-    let grace_id = format!("webhook-grace-{id}");
-    let grace_error_id = format!("{grace_id}-error");
-    let shown_error_id = grace_error_id.clone();
     // Every action of the row runs the same way: busy while it runs, its error shown in
     // the row.
     let run = move |action: Action| {
@@ -90,17 +79,7 @@ pub fn WebhookRow(
             }
         });
     };
-    let rotate = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        error.set(None);
-        note.set(None);
-        // A number field hands over "" for what it cannot read; say so rather than let
-        // the server's default apply unseen.
-        let Some(grace) = hours.get_untracked().trim().parse::<u32>().ok().filter(|h| *h <= MAX_GRACE_HOURS) else {
-            hours_invalid.set(Some(Msg::ApiKeyGraceInvalid));
-            return;
-        };
-        hours_invalid.set(None);
+    let rotate = move |grace: u32| {
         busy.set(true);
         let id = current.with_value(|w| w.id.clone());
         let body = RotateWebhookSecretRequest { grace_hours: Some(grace) };
@@ -122,7 +101,6 @@ pub fn WebhookRow(
             }
         });
     };
-    let grace_error = field_error_or(error, "grace_hours", hours_invalid);
     let made_by =
         webhook.created_by.as_ref().map_or_else(|| t(Msg::FormerMember).to_owned(), |m| m.display_name.clone());
     let events =
@@ -210,30 +188,15 @@ pub fn WebhookRow(
                 >
                     {busy_text(busy, toggle_label)}
                 </button>
-                <form class="rotate-form" on:submit=rotate novalidate>
-                    <label for=grace_id.clone()>{t(Msg::ApiKeyGraceHours)}</label>
-                    <input
-                        id=grace_id.clone()
-                        type="number"
-                        min="0"
-                        max=MAX_GRACE_HOURS
-                        step="1"
-                        prop:value=move || hours.get()
-                        on:input=move |ev| hours.set(event_target_value(&ev))
-                        aria-invalid=move || if grace_error.get().is_some() { "true" } else { "false" }
-                        aria-describedby=move || grace_error.get().map(|_| grace_error_id.clone())
-                    />
-                    <button
-                        type="submit"
-                        class="secondary"
-                        aria-describedby=url_id.clone()
-                        disabled=move || busy.get()
-                        data-testid="rotate-webhook"
-                    >
-                        {t(Msg::RotateApiKey)}
-                    </button>
-                    {move || grace_error.get().map(|m| view! { <p class="field-error" id=shown_error_id.clone()>{m}</p> })}
-                </form>
+                <RotateForm
+                    id=format!("webhook-grace-{id}")
+                    describedby=url_id.clone()
+                    busy=busy
+                    error=error
+                    testid="rotate-webhook"
+                    on_submit=Callback::new(move |_| note.set(None))
+                    on_rotate=Callback::new(rotate)
+                />
                 <ConfirmButton
                     label=t(Msg::Delete)
                     question=t(Msg::DeleteWebhookQuestion)
