@@ -13,6 +13,7 @@ mod m20261201_000007_events;
 mod m20261201_000008_api_keys;
 mod m20261201_000009_partner_sync;
 mod m20261201_000010_webhooks;
+mod m20261201_000011_stamp_own_row;
 
 /// Applies every migration in order.
 #[derive(Debug)]
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_api_keys::Migration),
             Box::new(m20261201_000009_partner_sync::Migration),
             Box::new(m20261201_000010_webhooks::Migration),
+            Box::new(m20261201_000011_stamp_own_row::Migration),
         ]
     }
 }
