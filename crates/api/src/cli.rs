@@ -46,6 +46,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("copse: {}", seed::events::events(&db).await?);
             Ok(())
         }
+        Command::SeedBench { members, topics, replies, groups, items, events, seed } => {
+            let db = db::connect_and_migrate(&settings).await?;
+            let options = seed::bench::BenchOptions { members, topics, replies, groups, items, events, seed };
+            let report = seed::bench::generate(&db, &options).await?;
+            eprintln!("{}", report.summary());
+            Ok(())
+        }
     }
 }
 

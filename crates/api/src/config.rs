@@ -71,6 +71,31 @@ pub enum Command {
     Openapi,
     /// Fill the database with a believable demo community.
     SeedDemo,
+    /// Fill an empty database with a large, deterministic community for benchmarks:
+    /// members, profiles, groups, topics with replies, library items and events.
+    SeedBench {
+        /// Members: 1% start most topics, 9% mostly reply, 90% only read.
+        #[arg(long, default_value_t = 20_000)]
+        members: u32,
+        /// Discussion topics (each library item adds its own discussion topic).
+        #[arg(long, default_value_t = 100_000)]
+        topics: u32,
+        /// Replies, spread over the topics: most get a few, some hundreds.
+        #[arg(long, default_value_t = 1_000_000)]
+        replies: u32,
+        /// Groups (one in five private).
+        #[arg(long, default_value_t = 40)]
+        groups: u32,
+        /// Library items (links and documents hosted elsewhere; no files).
+        #[arg(long, default_value_t = 20_000)]
+        items: u32,
+        /// Events (some recurring; a quarter upcoming).
+        #[arg(long, default_value_t = 2_000)]
+        events: u32,
+        /// Seed of the generator: the same seed gives the same community.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 /// Server settings.

@@ -26,6 +26,8 @@ use crate::services::{discussions, groups};
 use crate::state::AppState;
 use crate::storage::FileStore;
 
+pub mod bench;
+mod bench_content;
 pub mod events;
 pub mod members;
 

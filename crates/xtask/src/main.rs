@@ -5,6 +5,7 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod browser;
 mod tools;
 
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
         Some("install") => tools::install_all(),
         Some("build-web") => tools::install_web().and_then(|_| build_web()),
         Some("openapi") => openapi(),
+        Some("bench") => bench::run(&args[1..]),
         Some("e2e") => tools::install_all().and_then(|_| build_web()).and_then(|_| browser_tests()),
         _ => Err(USAGE.to_owned()),
     };
@@ -36,7 +38,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   install          install the build and test tools only
   build-web        build the SPA into dist/
   openapi          regenerate openapi/openapi.json from the code
-  e2e              build the SPA and run the browser tests only";
+  e2e              build the SPA and run the browser tests only
+  bench [--smoke]  seed SQLite and PostgreSQL at scale, load the hot endpoints, write bench/results.md
+                   (--members, --topics, --replies, --groups, --items, --events, --seconds override sizes)";
 
 /// The workspace root (xtask lives in crates/xtask).
 pub fn root() -> PathBuf {
@@ -61,7 +65,7 @@ pub fn run_cmd(cmd: &mut Command) -> Result {
     if status.success() { Ok(()) } else { Err(format!("{description} failed ({status})")) }
 }
 
-fn cargo() -> Command {
+pub fn cargo() -> Command {
     Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
@@ -149,11 +153,11 @@ fn openapi() -> Result {
     Ok(())
 }
 
-fn postgres_url() -> String {
+pub fn postgres_url() -> String {
     env::var("COPSE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
-fn postgres_reachable(url: &str) -> bool {
+pub fn postgres_reachable(url: &str) -> bool {
     let rest = url.split("://").nth(1).unwrap_or_default();
     let host_port = rest.rsplit('@').next().unwrap_or_default().split('/').next().unwrap_or_default();
     let host_port = if host_port.contains(':') { host_port.to_owned() } else { format!("{host_port}:5432") };
@@ -199,6 +203,8 @@ fn test() -> Result {
     }
 
     wasm_clean_check()?;
+    // Tiny data, seconds: keeps `cargo xtask bench` working without running it in full.
+    bench::run(&["--smoke".to_owned()])?;
     browser_tests()?;
     eprintln!("xtask: every test passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
