@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use copse::entities::{
     category, change, event, event_occurrence, group, group_membership, library_item, post, profile, topic, user,
 };
-use copse::seed::bench::{BENCH_ADMIN_EMAIL, BENCH_PASSWORD, BenchOptions, BenchReport, generate};
+use copse::seed::bench::{BENCH_ADMIN_EMAIL, BENCH_MEMBER_EMAIL, BENCH_PASSWORD, BenchOptions, BenchReport, generate};
 use copse::services::{discussions, markdown};
 use copse_shared::endpoints::{
     GetLibraryItem, GetTopic, ListDirectory, ListEvents, ListLibraryItems, ListMembers, ListPosts, ListTopics,
@@ -204,4 +204,9 @@ async fn the_generated_community_is_served_by_the_api() {
     // Every generated member can sign in with the benchmark password.
     let reader = members.items.iter().find(|u| u.email != BENCH_ADMIN_EMAIL).unwrap();
     app.login(&reader.email, BENCH_PASSWORD).await.expect("a generated member signs in");
+    // The benchmark reads as a plain member, whose lists go through the group rules.
+    let (member, session) = app.login(BENCH_MEMBER_EMAIL, BENCH_PASSWORD).await.expect("the bench member signs in");
+    assert_eq!(session.user.role, copse_shared::auth::Role::Member);
+    let theirs = member.call(&ListTopics { limit: Some(100), ..Default::default() }).await.unwrap();
+    assert!(!theirs.items.is_empty());
 }

@@ -127,6 +127,36 @@ async fn a_question_is_asked_answered_and_solved() {
 }
 
 #[tokio::test]
+async fn replies_sent_at_once_to_one_topic_all_land_with_distinct_numbers() {
+    let f = forum().await;
+    let topic = f.amina.call(&topic_request(&f.category, "Busy thread", TopicKind::Discussion)).await.unwrap();
+    let id = topic.summary.id.clone();
+    let mut writers = vec![f.amina.clone(), f.carlos.clone()];
+    for i in 0..6 {
+        let (client, _) = f.app.register(&format!("writer{i}@example.org"), &format!("Writer {i}"), PASSWORD).await;
+        writers.push(client);
+    }
+    // Every writer sends three replies at once, each on its own task: 24 concurrent
+    // inserts into one topic, which once collided on the post number.
+    let tasks: Vec<_> = writers
+        .iter()
+        .flat_map(|client| (0..3).map(move |n| (client.clone(), n)))
+        .map(|(client, n)| {
+            let request = reply(&id, &format!("Reply {n}"));
+            tokio::spawn(async move { client.call(&request).await })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap().unwrap().number);
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (2..=25).collect::<Vec<_>>(), "every reply landed, each with its own number");
+    let seen = f.carlos.call(&GetTopic { id: id.clone() }).await.unwrap();
+    assert_eq!(seen.summary.reply_count, 24);
+}
+
+#[tokio::test]
 async fn edits_keep_history_stale_edits_fail_and_deletions_leave_tombstones() {
     let f = forum().await;
     let topic = f.amina.call(&topic_request(&f.category, "Field notes", TopicKind::Discussion)).await.unwrap();

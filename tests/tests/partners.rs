@@ -746,6 +746,30 @@ async fn a_partner_upserts_by_its_own_ids_idempotently_with_provenance() {
     assert_eq!(partner.call_with(&invalid, &[]).await.unwrap().status, 201);
     let reader = app.with_token(&key(&admin, &[Scope::LibraryRead], &[]).await);
     assert_eq!(problem(reader.call(&upsert("Guide")).await).status, 403);
+    // A claim left pending (its request died between claiming and binding) answers 409
+    // while it may still be in progress, and is taken over once it is clearly abandoned.
+    let abandoned = |minutes: i64| copse::entities::external_ref::ActiveModel {
+        resource_type: Set("library_item".into()),
+        source: Set("fao-e-agriculture".into()),
+        external_id: Set(format!("doc/abandoned-{minutes}")),
+        resource_id: Set(format!("pending:abandoned-{minutes}")),
+        source_name: Set("FAO e-Agriculture".into()),
+        source_url: Set(None),
+        content_hash: Set(String::new()),
+        key_id: Set(None),
+        created_at: Set(Utc::now() - Duration::minutes(minutes)),
+        updated_at: Set(Utc::now() - Duration::minutes(minutes)),
+    };
+    for (minutes, status) in [(1, 409), (30, 201)] {
+        abandoned(minutes).insert(&app.db).await.unwrap();
+        let mut retry = upsert("Recovered guide");
+        retry.external_id = format!("doc/abandoned-{minutes}");
+        let answered = match partner.call_with(&retry, &[]).await {
+            Ok(made) => made.status,
+            Err(error) => problem::<()>(Err(error)).status,
+        };
+        assert_eq!(answered, status, "a claim {minutes} min old");
+    }
 
     // Events the same way.
     let event_upsert = |title: &str| {

@@ -305,6 +305,36 @@ async fn the_directory_combines_filters_and_pages_with_a_cursor() {
 }
 
 #[tokio::test]
+async fn the_directory_search_follows_every_change_of_name_and_profile() {
+    let c = community().await;
+    let (viewer, _) = c.member("viewer@example.org", "Viewer").await;
+    let search = |q: &str| {
+        let (viewer, q) = (viewer.clone(), q.to_owned());
+        async move { names(&viewer.call(&ListDirectory { q: Some(q), ..Default::default() }).await.unwrap()) }
+    };
+    // A member without a profile is found by name, in the middle of a word too.
+    let (kofi, _) = c.member("kofi@example.org", "Kofi Mensah-Boateng").await;
+    assert_eq!(search("ensah").await, ["Kofi Mensah-Boateng"]);
+    assert_eq!(search("KOFI boateng").await, ["Kofi Mensah-Boateng"]);
+    // A profile adds its texts; an edit replaces them; a new name replaces the old one.
+    let mut request = profile("Kofi Mensah-Boateng");
+    request.headline = Some("Seed systems in the Sahel".into());
+    kofi.call(&UpdateMyProfile(request.clone())).await.unwrap();
+    assert_eq!(search("sahel").await, ["Kofi Mensah-Boateng"]);
+    request.headline = Some("Irrigation scheduling".into());
+    request.display_name = "Kofi Boateng".into();
+    kofi.call(&UpdateMyProfile(request)).await.unwrap();
+    assert!(search("sahel").await.is_empty(), "the old headline is gone from the index");
+    assert!(search("mensah").await.is_empty(), "the old name is gone from the index");
+    assert_eq!(search("irrigation boat").await, ["Kofi Boateng"]);
+    // Two-letter words are matched too (without the trigram index).
+    assert_eq!(search("ko").await, ["Kofi Boateng"]);
+    // A deleted account leaves the index.
+    kofi.call(&DeleteMyAccount::default()).await.unwrap();
+    assert!(search("boateng").await.is_empty());
+}
+
+#[tokio::test]
 async fn search_text_with_injection_characters_is_only_text() {
     let c = community().await;
     member_with(&c, "growth@example.org", "Grace O'Neil", |r| {

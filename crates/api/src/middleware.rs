@@ -174,9 +174,10 @@ pub async fn write_limits(
     }
 }
 
-/// The path templates the API serves, to tell 405 (known path) from 404.
+/// The path templates the API serves with their methods, to tell 405 (known path)
+/// from 404.
 #[derive(Clone)]
-pub struct KnownPaths(pub Arc<utoipa::openapi::OpenApi>);
+pub struct KnownPaths(pub Arc<Vec<(String, Vec<&'static str>)>>);
 
 /// Answers every `/api/...` request that no route matched: 405 with `Allow` when the
 /// path exists with other methods, otherwise 404. Never the SPA's index.html.

@@ -163,22 +163,30 @@ pub fn spec_json() -> String {
 }
 
 /// The path templates and their methods, used to answer 405 for a known path.
-pub fn allowed_methods(spec: &Spec, path: &str) -> Option<Vec<&'static str>> {
-    spec.paths.paths.iter().find(|(template, _)| template_matches(template, path)).map(|(_, item)| {
-        let mut methods = Vec::new();
-        for (name, op) in [
-            ("GET", &item.get),
-            ("PUT", &item.put),
-            ("POST", &item.post),
-            ("DELETE", &item.delete),
-            ("PATCH", &item.patch),
-        ] {
-            if op.is_some() {
-                methods.push(name);
-            }
-        }
-        methods
-    })
+pub fn allowed_methods(known: &[(String, Vec<&'static str>)], path: &str) -> Option<Vec<&'static str>> {
+    known.iter().find(|(template, _)| template_matches(template, path)).map(|(_, methods)| methods.clone())
+}
+
+/// Each path template of the document with its methods: all the 404/405 answer needs,
+/// kept instead of the whole document (which weighs megabytes in memory).
+pub fn path_methods(spec: &Spec) -> Vec<(String, Vec<&'static str>)> {
+    spec.paths
+        .paths
+        .iter()
+        .map(|(template, item)| {
+            let methods = [
+                ("GET", &item.get),
+                ("PUT", &item.put),
+                ("POST", &item.post),
+                ("DELETE", &item.delete),
+                ("PATCH", &item.patch),
+            ]
+            .into_iter()
+            .filter_map(|(name, op)| op.is_some().then_some(name))
+            .collect();
+            (template.clone(), methods)
+        })
+        .collect()
 }
 
 fn template_matches(template: &str, path: &str) -> bool {

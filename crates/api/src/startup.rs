@@ -5,8 +5,9 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
+use actix_web::http::header::ContentType;
 use actix_web::middleware::{Compress, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use utoipa_actix_web::AppExt;
@@ -59,9 +60,14 @@ impl Application {
         crate::idempotency::spawn_purger(state.db.clone());
         crate::services::events::reminders::spawn_worker(state.db.clone());
         crate::services::webhooks::outbox::spawn_worker(state.db.clone(), state.webhooks.clone());
-        let known = KnownPaths(Arc::new(openapi::spec()));
+        // The document is built once and kept as its JSON (the structure weighs
+        // megabytes; a copy per worker was most of the idle server's memory).
+        let spec = openapi::spec();
+        let known = KnownPaths(Arc::new(openapi::path_methods(&spec)));
+        let spec_json = web::Bytes::from(serde_json::to_vec(&spec).context("serialising the OpenAPI document")?);
+        drop(spec);
         let app_state = state.clone();
-        let server = HttpServer::new(move || build_app(app_state.clone(), known.clone()))
+        let server = HttpServer::new(move || build_app(app_state.clone(), known.clone(), spec_json.clone()))
             .listen(listener)?
             .shutdown_timeout(10)
             .run();
@@ -92,6 +98,7 @@ impl Application {
 fn build_app(
     state: AppState,
     known: KnownPaths,
+    spec_json: web::Bytes,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -103,7 +110,6 @@ fn build_app(
 > {
     let max_json = state.settings.max_json_bytes;
     let web_dir = state.settings.web_dir.clone();
-    let spec = (*known.0).clone();
     let (app, _) = App::new()
         .into_utoipa_app()
         .app_data(web::Data::new(state))
@@ -115,7 +121,14 @@ fn build_app(
         .split_for_parts();
     let app = app
         .service(web::redirect("/api/docs", "/api/docs/"))
-        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", spec))
+        .route(
+            "/api/openapi.json",
+            web::get().to(move || {
+                let body = spec_json.clone();
+                async move { HttpResponse::Ok().content_type(ContentType::json()).body(body) }
+            }),
+        )
+        .service(SwaggerUi::new("/api/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/openapi.json"])))
         .service(web::scope("/api").default_service(web::to(api_fallback)));
     let app = if web_dir.join("index.html").is_file() {
         app.service(spa::service(&web_dir))

@@ -23,6 +23,14 @@ pub struct Endpoint {
     pub sql: Option<u32>,
     /// One entry per concurrency.
     pub runs: Vec<Figures>,
+    /// The server's largest resident memory (VmRSS, sampled every 20 ms) while this
+    /// endpoint was under load, in KiB.
+    #[serde(default)]
+    pub load_rss_kib: u64,
+    /// The server's resident memory (VmRSS) just after this endpoint, in KiB: what it
+    /// kept (caches, allocator arenas) rather than what it needed for a moment.
+    #[serde(default)]
+    pub rss_after_kib: u64,
 }
 
 /// Everything measured against one database.
@@ -32,16 +40,40 @@ pub struct Results {
     pub label: String,
     /// The ceiling first, then Copse's endpoints.
     pub endpoints: Vec<Endpoint>,
-    /// The server's peak resident memory (VmHWM), in KiB.
+    /// The server's peak resident memory since it started (VmHWM), in KiB: includes
+    /// the start (building the route table and the OpenAPI document).
     pub peak_rss_kib: u64,
+    /// The largest resident memory sampled while any endpoint was under load, in KiB
+    /// (the target's "RSS under load").
+    #[serde(default)]
+    pub load_rss_kib: u64,
 }
 
-fn peak_rss(pid: &str) -> u64 {
+/// Samples the server's VmRSS every 20 ms until stopped; answers the largest value.
+fn sample_rss(pid: String) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<u64>) {
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let sampler = tokio::spawn(async move {
+        let mut largest = 0;
+        let mut tick = tokio::time::interval(Duration::from_millis(20));
+        loop {
+            tokio::select! {
+                _ = &mut stopped => return largest,
+                _ = tick.tick() => largest = largest.max(status_kib(&pid, "VmRSS")),
+            }
+        }
+    });
+    (stop, sampler)
+}
+
+/// A memory line of `/proc/<pid>/status` (`VmHWM`, `VmRSS`), in KiB.
+fn status_kib(pid: &str, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|status| {
             status.lines().find_map(|l| {
-                l.strip_prefix("VmHWM:").and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                l.strip_prefix(field)
+                    .and_then(|v| v.strip_prefix(':'))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
             })
         })
         .unwrap_or(0)
@@ -75,7 +107,7 @@ async fn probe(client: &reqwest::Client, target: &Target) -> Result<Option<u32>,
 }
 
 /// `measure --copse URL --ceiling URL --pid PID --label TEXT --email E --password P
-/// --seconds S --connections 1,8,32 --out FILE`
+/// --seconds S --connections 1,8,32 --out FILE [--only "list topics,login"]`
 pub fn run(args: &[String]) -> Result<(), String> {
     let need = |name: &str| flag(args, name).ok_or_else(|| format!("missing {name}"));
     let (copse, ceiling, pid, out) = (need("--copse")?, need("--ceiling")?, need("--pid")?, need("--out")?);
@@ -162,8 +194,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let duration = Duration::from_secs_f64(seconds);
         let warmup = Duration::from_secs_f64((seconds / 5.0).min(1.0));
         let mut endpoints = Vec::new();
-        for (name, request, read, target) in targets {
+        // `--only` measures a subset (comma-separated names) while working on them.
+        let only: Option<Vec<&str>> = flag(args, "--only").map(|o| o.split(',').map(str::trim).collect());
+        let targets = targets.into_iter().enumerate().filter(|(i, (name, ..))| {
+            *i == 0 || only.as_ref().is_none_or(|names| names.iter().any(|n| name.starts_with(n)))
+        });
+        for (_, (name, request, read, target)) in targets {
             let sql = probe(&client, &target).await?;
+            let (stop, sampler) = sample_rss(pid.to_owned());
             let mut runs = Vec::new();
             for &n in &connections {
                 let figures = load::run(&target, n, warmup, duration).await;
@@ -173,9 +211,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 );
                 runs.push(figures);
             }
-            endpoints.push(Endpoint { name: name.to_owned(), request, read, sql, runs });
+            let _ = stop.send(());
+            let load_rss_kib = sampler.await.map_err(|e| e.to_string())?;
+            let rss_after_kib = status_kib(pid, "VmRSS");
+            eprintln!(
+                "copse-bench: {label} {name}: RSS under load up to {:.0} MiB, {:.0} MiB after",
+                load_rss_kib as f64 / 1024.0,
+                rss_after_kib as f64 / 1024.0
+            );
+            endpoints.push(Endpoint { name: name.to_owned(), request, read, sql, runs, load_rss_kib, rss_after_kib });
         }
-        Ok::<_, String>(Results { label, endpoints, peak_rss_kib: peak_rss(pid) })
+        // The ceiling is another process: only Copse's endpoints count.
+        let load_rss_kib = endpoints.iter().skip(1).map(|e| e.load_rss_kib).max().unwrap_or(0);
+        Ok::<_, String>(Results { label, endpoints, peak_rss_kib: status_kib(pid, "VmHWM"), load_rss_kib })
     })?;
     let text = serde_json::to_string_pretty(&results).map_err(|e| e.to_string())?;
     std::fs::write(out, text).map_err(|e| format!("cannot write {out}: {e}"))

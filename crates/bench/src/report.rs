@@ -96,11 +96,11 @@ fn targets(results: &Results) -> Vec<(String, String, bool)> {
             f.p99_ms < 30.0,
         ));
     }
-    let mib = results.peak_rss_kib as f64 / 1024.0;
+    let mib = results.load_rss_kib as f64 / 1024.0;
     rows.push((
-        "server peak RSS < 100 MB under load".to_owned(),
-        format!("{mib:.1} MiB"),
-        results.peak_rss_kib * 1024 < 100_000_000,
+        "server RSS < 100 MB under load".to_owned(),
+        format!("{mib:.1} MiB (largest sample)"),
+        results.load_rss_kib > 0 && results.load_rss_kib * 1024 < 100_000_000,
     ));
     rows
 }
@@ -160,7 +160,26 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 );
             }
         }
-        let _ = writeln!(md, "\nServer peak RSS: {:.1} MiB.\n", results.peak_rss_kib as f64 / 1024.0);
+        let _ = writeln!(
+            md,
+            "\nServer memory: largest RSS under load {:.1} MiB (sampled every 20 ms); peak since start (VmHWM, \
+             including building the route table at start) {:.1} MiB.\n",
+            results.load_rss_kib as f64 / 1024.0,
+            results.peak_rss_kib as f64 / 1024.0
+        );
+        if results.endpoints.iter().any(|e| e.load_rss_kib > 0) {
+            let _ = writeln!(md, "| endpoint | RSS under load MiB | RSS after MiB |\n|---|---:|---:|");
+            for endpoint in results.endpoints.iter().skip(1) {
+                let _ = writeln!(
+                    md,
+                    "| {} | {:.1} | {:.1} |",
+                    endpoint.name,
+                    endpoint.load_rss_kib as f64 / 1024.0,
+                    endpoint.rss_after_kib as f64 / 1024.0
+                );
+            }
+            let _ = writeln!(md);
+        }
         let _ = writeln!(md, "| target | measured | |\n|---|---|---|");
         for (target, measured, pass) in targets(results) {
             let _ = writeln!(md, "| {target} | {measured} | {} |", mark(pass));

@@ -14,6 +14,7 @@ mod m20261201_000008_api_keys;
 mod m20261201_000009_partner_sync;
 mod m20261201_000010_webhooks;
 mod m20261201_000011_stamp_own_row;
+mod m20261201_000012_member_search;
 
 /// Applies every migration in order.
 #[derive(Debug)]
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_partner_sync::Migration),
             Box::new(m20261201_000010_webhooks::Migration),
             Box::new(m20261201_000011_stamp_own_row::Migration),
+            Box::new(m20261201_000012_member_search::Migration),
         ]
     }
 }

@@ -29,8 +29,10 @@ const SMOKE: [(&str, &str); 6] = [
     ("--items", "30"),
     ("--events", "20"),
 ];
-/// The seeded admin (see `crates/api/src/seed/bench.rs`).
-const EMAIL: &str = "admin@bench.copse.community";
+/// The seeded plain member the endpoints are measured as (see
+/// `crates/api/src/seed/bench.rs`): most readers are members, whose lists go through
+/// the group visibility rules that staff skip.
+const EMAIL: &str = "member@bench.copse.community";
 const PASSWORD: &str = "copse-bench-2026";
 
 /// A child process killed when dropped, so a failed step leaves no server running.

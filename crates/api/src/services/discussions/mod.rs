@@ -211,8 +211,17 @@ pub async fn members(db: &impl ConnectionTrait, ids: HashSet<String>) -> ApiResu
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = user::Entity::find().filter(user::Column::Id.is_in(ids)).all(db).await?;
-    Ok(rows.into_iter().map(|u| (u.id.clone(), MemberSummary { id: u.id, display_name: u.display_name })).collect())
+    // Only the two columns shown: a whole account row (hash, settings) costs more to
+    // copy out of the driver than the query itself.
+    let rows: Vec<(String, String)> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::DisplayName)
+        .filter(user::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, display_name)| (id.clone(), MemberSummary { id, display_name })).collect())
 }
 
 /// Plain text from Markdown, for excerpts: markup and extra spaces removed.

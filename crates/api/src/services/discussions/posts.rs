@@ -7,10 +7,10 @@ use actix_web::http::StatusCode;
 use chrono::Utc;
 use copse_shared::discussions::{CreatePostRequest, Post, PostRevision, ReactionKind, UpdatePostRequest};
 use copse_shared::{ErrorCode, Page};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, SqlErr,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -146,54 +146,47 @@ pub async fn create(state: &AppState, actor: &Actor, topic_id: &str, request: Cr
     };
     errors.finish()?;
     let (body_html, mentioned) = render_body(&state.db, &body).await?;
-    // Two replies at the same moment may pick the same number; the unique index
-    // refuses the second, which then takes the next number.
-    for _attempt in 0..5 {
-        let now = Utc::now();
-        let txn = crate::db::begin(&state.db).await?;
-        let number = next_number(&txn, &ctx.topic.id).await?;
-        let inserted = post::ActiveModel {
-            id: Set(Uuid::new_v4().to_string()),
-            topic_id: Set(ctx.topic.id.clone()),
-            number: Set(number),
-            author_id: Set(Some(me.id.clone())),
-            body: Set(body.clone()),
-            body_html: Set(body_html.clone()),
-            quote_post_id: Set(quote.clone()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            edited_at: Set(None),
-            deleted_at: Set(None),
-            hidden_at: Set(None),
-        }
-        .insert(&txn)
-        .await;
-        let created = match inserted {
-            Ok(created) => created,
-            Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                txn.rollback().await?;
-                continue;
-            }
-            Err(error) => return Err(error.into()),
-        };
-        let mut update = topic::Entity::update_many()
-            .col_expr(topic::Column::ReplyCount, Expr::col(topic::Column::ReplyCount).add(1))
-            .col_expr(topic::Column::LastActivityAt, Expr::value(now))
-            .filter(topic::Column::Id.eq(ctx.topic.id.clone()));
-        if ctx.topic.first_reply_at.is_none() {
-            update = update.col_expr(topic::Column::FirstReplyAt, Expr::value(now));
-        }
-        update.exec(&txn).await?;
-        notify::watch_quietly(&txn, &me.id, "topic", &ctx.topic.id).await?;
-        notify::reply(&txn, &ctx.topic, &created, me, &mentioned).await?;
-        txn.commit().await?;
-        let fresh = load_topic(state, actor, &ctx.topic.id).await?;
-        return post_dtos(&state.db, actor, &fresh, vec![created])
-            .await?
-            .pop()
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("post vanished")));
+    let now = Utc::now();
+    let txn = crate::db::begin(&state.db).await?;
+    // The topic row is written first: on PostgreSQL its row lock makes replies to one
+    // topic wait for each other, so the next number is read after the previous reply
+    // committed (SQLite's BEGIN IMMEDIATE already serialises every writer). Picking
+    // the number first let concurrent replies collide on the unique index.
+    topic::Entity::update_many()
+        .col_expr(topic::Column::ReplyCount, Expr::col(topic::Column::ReplyCount).add(1))
+        .col_expr(topic::Column::LastActivityAt, Expr::value(now))
+        .col_expr(
+            topic::Column::FirstReplyAt,
+            Func::coalesce([Expr::col(topic::Column::FirstReplyAt), Expr::value(now)]).into(),
+        )
+        .filter(topic::Column::Id.eq(ctx.topic.id.clone()))
+        .exec(&txn)
+        .await?;
+    let number = next_number(&txn, &ctx.topic.id).await?;
+    let created = post::ActiveModel {
+        id: Set(Uuid::new_v4().to_string()),
+        topic_id: Set(ctx.topic.id.clone()),
+        number: Set(number),
+        author_id: Set(Some(me.id.clone())),
+        body: Set(body),
+        body_html: Set(body_html),
+        quote_post_id: Set(quote),
+        created_at: Set(now),
+        updated_at: Set(now),
+        edited_at: Set(None),
+        deleted_at: Set(None),
+        hidden_at: Set(None),
     }
-    Err(ApiError::client(StatusCode::CONFLICT, ErrorCode::Conflict, "The topic is very busy; try again."))
+    .insert(&txn)
+    .await?;
+    notify::watch_quietly(&txn, &me.id, "topic", &ctx.topic.id).await?;
+    notify::reply(&txn, &ctx.topic, &created, me, &mentioned).await?;
+    txn.commit().await?;
+    let fresh = load_topic(state, actor, &ctx.topic.id).await?;
+    post_dtos(&state.db, actor, &fresh, vec![created])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("post vanished")))
 }
 
 /// Edits a post (its author or a moderator). The previous text is kept as a revision.

@@ -369,6 +369,12 @@ pub async fn visible_event_ids(
     actor: &Actor,
     filter: &EventFilter,
 ) -> ApiResult<sea_orm::sea_query::SelectStatement> {
+    let condition = visible_events_where(db, actor, filter).await?;
+    Ok(Query::select().column(event::Column::Id).from(event::Entity).cond_where(condition).to_owned())
+}
+
+/// The condition on `events` of the series the actor may read that match the filter.
+async fn visible_events_where(db: &impl ConnectionTrait, actor: &Actor, filter: &EventFilter) -> ApiResult<Condition> {
     let public_read = community::load(db).await?.public_read;
     let mut condition = policy::visible_events(actor, public_read).ok_or_else(policy::sign_in_required)?;
     if let Some(scope) = scope_filter(event::Column::GroupId, filter.group.as_deref()) {
@@ -385,7 +391,7 @@ pub async fn visible_event_ids(
     if let Some(format) = filter.format {
         condition = condition.add(event::Column::Format.eq(format.as_str()));
     }
-    Ok(Query::select().column(event::Column::Id).from(event::Entity).cond_where(condition).to_owned())
+    Ok(condition)
 }
 
 fn encode_cursor(when: EventWhen, row: &event_occurrence::Model) -> String {
@@ -425,11 +431,21 @@ pub async fn list(
 ) -> ApiResult<Page<Occurrence>> {
     use event_occurrence::Column as C;
     let limit = crate::services::pagination::page_size(limit)?;
-    let ids = visible_event_ids(&state.db, actor, &filter).await?;
+    let visible = visible_events_where(&state.db, actor, &filter).await?;
     let now = Utc::now();
-    let mut query = event_occurrence::Entity::find().filter(C::EventId.in_subquery(ids));
+    // A join (not `event_id IN (visible series)`) lets both databases walk the start
+    // index in list order and stop after a page; the IN form read every occurrence of
+    // every visible series and sorted them (6 ms instead of 0.6 ms for 4 500).
+    let to_series: sea_orm::RelationDef =
+        event_occurrence::Entity::belongs_to(event::Entity).from(C::EventId).to(event::Column::Id).into();
+    let mut query = event_occurrence::Entity::find().join(sea_orm::JoinType::InnerJoin, to_series).filter(visible);
     query = match when {
-        EventWhen::Upcoming => query.filter(C::EndsAt.gt(now)),
+        // An occurrence lasts at most `MAX_DAYS` (local time; a day more covers any
+        // offset change), so one still running began after this bound: the index range
+        // starts there instead of at the first occurrence ever.
+        EventWhen::Upcoming => {
+            query.filter(C::EndsAt.gt(now)).filter(C::StartsAt.gt(now - Duration::days(series::MAX_DAYS + 1)))
+        }
         EventWhen::Past => query.filter(C::EndsAt.lte(now)),
     };
     if let Some(cursor) = &cursor {

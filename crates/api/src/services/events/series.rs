@@ -33,7 +33,7 @@ pub const SINGLE: &str = "single";
 /// Reminders when the organiser gives none: a day and an hour before.
 pub const DEFAULT_REMINDERS: [i32; 2] = [1440, 60];
 /// Longest event (one occurrence), in days.
-const MAX_DAYS: i64 = 31;
+pub(crate) const MAX_DAYS: i64 = 31;
 
 /// One occurrence as the rule plans it.
 struct Planned {

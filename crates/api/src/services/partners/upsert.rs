@@ -35,6 +35,8 @@ pub enum Outcome {
 }
 
 const PENDING: &str = "pending:";
+/// How long a pending claim is trusted to belong to a live request.
+const CLAIM_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
 /// The provenance shown with a resource, if a partner synced it.
 pub async fn provenance(db: &impl ConnectionTrait, kind: ChangeType, id: &str) -> ApiResult<Option<Provenance>> {
@@ -129,6 +131,28 @@ async fn claim(state: &AppState, actor: &Actor, target: Target<'_>, info: &Sourc
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("external reference vanished")))?;
     if existing.resource_id.starts_with(PENDING) {
+        // A claim is held only while its request makes the resource (milliseconds). One
+        // left pending longer was abandoned (the process died, or binding failed after
+        // the resource was made): it is taken over, atomically, so that one failure does
+        // not answer 409 forever. The row's current value is the compare-and-swap guard.
+        if now - existing.updated_at > CLAIM_LEASE {
+            let taken = external_ref::Entity::update_many()
+                .col_expr(
+                    external_ref::Column::ResourceId,
+                    sea_orm::sea_query::Expr::value(format!("{PENDING}{}", uuid::Uuid::new_v4())),
+                )
+                .col_expr(external_ref::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+                .filter(external_ref::Column::ResourceType.eq(kind.as_str()))
+                .filter(external_ref::Column::Source.eq(source))
+                .filter(external_ref::Column::ExternalId.eq(external_id))
+                .filter(external_ref::Column::ResourceId.eq(existing.resource_id.clone()))
+                .exec(&state.db)
+                .await?;
+            if taken.rows_affected == 1 {
+                tracing::warn!(source, external_id, "took over an abandoned upsert claim");
+                return Ok(Claim::New);
+            }
+        }
         return Err(ApiError::client(
             StatusCode::CONFLICT,
             ErrorCode::Conflict,

@@ -1,7 +1,7 @@
 //! The member directory (combined filters, three keyset orders), the expert finder
 //! and the expertise vocabulary. Filters are subqueries on indexed columns (`country`,
-//! `(kind, tag, user_id)`); free text is matched with `LIKE` on a lower-cased search
-//! column, with the pattern's wildcards escaped, so any character is only text.
+//! `(kind, tag, user_id)`); free text ("contains", every character literal) is looked
+//! up in the `member_search` trigram index of names and profile texts.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use copse_shared::Page;
 use copse_shared::auth::AccountStatus;
 use copse_shared::profiles::{DirectorySort, ExpertMatch, ExpertiseTag, ProfileSummary};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement};
+use sea_orm::{ColumnTrait, Condition, DbBackend, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
 
 use super::edit::small_limit;
 use super::{EXPERTISE, INTEREST, LANGUAGE, load_many, summary};
@@ -119,16 +119,31 @@ fn decode_cursor(sort: DirectorySort, cursor: &str) -> ApiResult<(String, String
     Ok((key, id))
 }
 
+/// Members whose name or profile text contains the word, from the `member_search`
+/// index (migration `m20261201_000012`). On SQLite a word of three characters or more
+/// is looked up in the FTS5 trigram index as a quoted phrase (every character literal),
+/// a shorter one is matched by scanning; PostgreSQL's trigram index serves `LIKE`.
+fn members_matching(backend: DbBackend, word: &str) -> SelectStatement {
+    let matching = Query::select().column(Alias::new("user_id")).from(Alias::new("member_search")).to_owned();
+    if backend == DbBackend::Sqlite && word.chars().count() >= 3 {
+        let phrase = format!("\"{}\"", word.replace('"', "\"\""));
+        let ids = Query::select()
+            .expr(Expr::cust("rowid"))
+            .from(Alias::new("member_search_fts"))
+            .and_where(Expr::cust_with_values("member_search_fts MATCH ?", [phrase]))
+            .to_owned();
+        matching.clone().and_where(Expr::col(Alias::new("id")).in_subquery(ids)).to_owned()
+    } else {
+        matching.clone().and_where(Expr::col(Alias::new("body")).like(contains_pattern(word))).to_owned()
+    }
+}
+
 /// The condition every filter adds up to (all of them combine).
-fn conditions(filter: &mut DirectoryFilter) -> ApiResult<Condition> {
+fn conditions(backend: DbBackend, filter: &mut DirectoryFilter) -> ApiResult<Condition> {
     let mut all = Condition::all().add(user::Column::Status.eq(AccountStatus::Active.as_str()));
     if let Some(q) = text_filter("q", filter.q.take())? {
         for word in q.split_whitespace().take(8) {
-            let name = Expr::expr(Func::lower(Expr::col((user::Entity, user::Column::DisplayName))))
-                .like(contains_pattern(word));
-            let profile_text =
-                profiles_where(Condition::all().add(profile::Column::SearchText.like(contains_pattern(word))));
-            all = all.add(Condition::any().add(name).add(user::Column::Id.in_subquery(profile_text)));
+            all = all.add(user::Column::Id.in_subquery(members_matching(backend, word)));
         }
     }
     if let Some(organisation) = text_filter("organisation", filter.organisation.take())? {
@@ -160,7 +175,7 @@ pub async fn list(state: &AppState, actor: &Actor, mut filter: DirectoryFilter) 
     let limit = pagination::page_size(filter.limit)?;
     let sort = filter.sort;
     let cursor = filter.cursor.take().map(|c| decode_cursor(sort, &c)).transpose()?;
-    let mut query = user::Entity::find().filter(conditions(&mut filter)?);
+    let mut query = user::Entity::find().filter(conditions(state.db.get_database_backend(), &mut filter)?);
     let (users, keys): (Vec<user::Model>, HashMap<String, String>) = match sort {
         DirectorySort::Name => {
             if let Some((key, id)) = cursor {

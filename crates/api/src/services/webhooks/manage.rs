@@ -207,23 +207,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> ApiResult<()> 
     let me = admin(actor)?;
     let row = one(&state.db, id).await?;
     let txn = crate::db::begin(&state.db).await?;
-    let ids = webhook_delivery::Entity::find()
-        .select_only()
-        .column(webhook_delivery::Column::Id)
-        .filter(webhook_delivery::Column::WebhookId.eq(row.id.clone()))
-        .into_tuple::<String>()
-        .all(&txn)
-        .await?;
-    for chunk in ids.chunks(500) {
-        webhook_attempt::Entity::delete_many()
-            .filter(webhook_attempt::Column::DeliveryId.is_in(chunk.to_vec()))
-            .exec(&txn)
-            .await?;
-    }
-    webhook_delivery::Entity::delete_many()
-        .filter(webhook_delivery::Column::WebhookId.eq(row.id.clone()))
-        .exec(&txn)
-        .await?;
+    // Its deliveries and their attempts go with it: both foreign keys cascade.
     webhook::Entity::delete_by_id(row.id.clone()).exec(&txn).await?;
     audit::record(&txn, me, audited("webhook.delete", &row, json!({}))).await?;
     txn.commit().await?;
