@@ -16,7 +16,7 @@ use copse_shared::discussions::{
 use copse_shared::members::MemberSummary;
 use pulldown_cmark::TagEnd;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Set};
 
 use crate::entities::{category, group, group_membership, post, reaction, topic, topic_tag, user};
 use crate::error::{ApiError, ApiResult};
@@ -222,6 +222,32 @@ pub async fn members(db: &impl ConnectionTrait, ids: HashSet<String>) -> ApiResu
         .all(db)
         .await?;
     Ok(rows.into_iter().map(|(id, display_name)| (id.clone(), MemberSummary { id, display_name })).collect())
+}
+
+/// A new post row: number `number` of the topic, by `author`, with its Markdown and
+/// rendered HTML, optionally quoting another post.
+pub(super) fn new_post(
+    topic_id: &str,
+    number: i32,
+    author: &str,
+    (body, body_html): (String, String),
+    quote_post_id: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> post::ActiveModel {
+    post::ActiveModel {
+        id: Set(uuid::Uuid::new_v4().to_string()),
+        topic_id: Set(topic_id.to_owned()),
+        number: Set(number),
+        author_id: Set(Some(author.to_owned())),
+        body: Set(body),
+        body_html: Set(body_html),
+        quote_post_id: Set(quote_post_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        edited_at: Set(None),
+        deleted_at: Set(None),
+        hidden_at: Set(None),
+    }
 }
 
 /// Plain text from Markdown, for excerpts: markup and extra spaces removed.

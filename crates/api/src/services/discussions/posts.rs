@@ -163,22 +163,7 @@ pub async fn create(state: &AppState, actor: &Actor, topic_id: &str, request: Cr
         .exec(&txn)
         .await?;
     let number = next_number(&txn, &ctx.topic.id).await?;
-    let created = post::ActiveModel {
-        id: Set(Uuid::new_v4().to_string()),
-        topic_id: Set(ctx.topic.id.clone()),
-        number: Set(number),
-        author_id: Set(Some(me.id.clone())),
-        body: Set(body),
-        body_html: Set(body_html),
-        quote_post_id: Set(quote),
-        created_at: Set(now),
-        updated_at: Set(now),
-        edited_at: Set(None),
-        deleted_at: Set(None),
-        hidden_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
+    let created = super::new_post(&ctx.topic.id, number, &me.id, (body, body_html), quote, now).insert(&txn).await?;
     notify::watch_quietly(&txn, &me.id, "topic", &ctx.topic.id).await?;
     notify::reply(&txn, &ctx.topic, &created, me, &mentioned).await?;
     txn.commit().await?;

@@ -250,22 +250,7 @@ pub async fn create(state: &AppState, actor: &Actor, request: CreateTopicRequest
     }
     .insert(&txn)
     .await?;
-    let opening = post::ActiveModel {
-        id: Set(Uuid::new_v4().to_string()),
-        topic_id: Set(topic_id.clone()),
-        number: Set(1),
-        author_id: Set(Some(me.id.clone())),
-        body: Set(body),
-        body_html: Set(body_html),
-        quote_post_id: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        edited_at: Set(None),
-        deleted_at: Set(None),
-        hidden_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
+    let opening = super::new_post(&topic_id, 1, &me.id, (body, body_html), None, now).insert(&txn).await?;
     if !tags.is_empty() {
         let rows =
             tags.iter().map(|tag| topic_tag::ActiveModel { topic_id: Set(topic_id.clone()), tag: Set(tag.clone()) });
