@@ -270,6 +270,8 @@ async fn the_directory_combines_filters_and_pages_with_a_cursor() {
     assert_eq!(newest.items[0].display_name, "Viewer");
     let topic = c.topic(&viewer, "Soil carbon", TopicKind::Discussion, &[]).await;
     viewer.call(&reply(&topic.summary.id, "And more.")).await.unwrap();
+    // Activity is counted in the background every few minutes; count now.
+    copse::services::profiles::ranking::refresh(&c.app.db).await.unwrap();
     let mut active = Vec::new();
     let mut cursor = None;
     loop {
@@ -765,7 +767,12 @@ async fn statements(c: &Community, client: &Client, path: &str) -> u32 {
 
 #[tokio::test]
 async fn directory_requests_issue_the_same_number_of_statements_for_two_rows_or_twenty() {
-    let c = community_with(|s| s.expose_sql_count = true).await;
+    let c = community_with(|s| {
+        s.expose_sql_count = true;
+        // Settings read on every request, so that every count is the same.
+        s.community_cache_ms = 0;
+    })
+    .await;
     let (viewer, _) = c.member("viewer@example.org", "Viewer").await;
     for n in 0..2 {
         add_expert(&c, n).await;
@@ -889,4 +896,79 @@ async fn a_profiles_activity_shows_only_what_the_viewer_may_see() {
     };
     assert_eq!(experts(&outsider).await[0].contributions, 2, "the public topic and its reply");
     assert_eq!(experts(&insider).await[0].contributions, 4, "and the private group's topic and reply");
+}
+
+/// The stored "most active" scores, by display name.
+async fn scores(c: &Community) -> Vec<(String, i64)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &c.app.db;
+    let sql = "SELECT u.display_name, ma.score FROM member_activity ma JOIN users u ON u.id = ma.user_id \
+               ORDER BY u.display_name";
+    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.try_get_many_by_index().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn most_active_counts_only_visible_contributions_and_follows_hiding_at_the_next_count() {
+    use copse::services::profiles::ranking;
+    use copse_shared::groups::{CreateGroupRequest, GroupVisibility, InviteToGroupRequest};
+    // No background count: the test counts when it wants to, so the figures are its own.
+    let c = community_with(|s| s.activity_count_secs = 0).await;
+    let (amina, _) = c.member("amina@example.org", "Amina").await;
+    let (insider, _) = c.member("insider@example.org", "Insider").await;
+    let private = c
+        .admin
+        .call(&CreateGroup(CreateGroupRequest {
+            name: "Board room".into(),
+            slug: None,
+            description: String::new(),
+            visibility: GroupVisibility::Private,
+        }))
+        .await
+        .unwrap();
+    let body = InviteToGroupRequest { email: "insider@example.org".into() };
+    c.admin.call(&InviteToGroup { group: private.slug.clone(), body }).await.unwrap();
+    insider.call(&JoinGroup { group: private.slug.clone() }).await.unwrap();
+    // Amina: a public topic and two replies (3); Insider: only private-group posts (0).
+    let public_topic = c.topic(&amina, "Open question", TopicKind::Question, &[]).await;
+    amina.call(&reply(&public_topic.summary.id, "First")).await.unwrap();
+    amina.call(&reply(&public_topic.summary.id, "Second")).await.unwrap();
+    let secret = insider
+        .call(&CreateTopic(CreateTopicRequest {
+            category: c.category.slug.clone(),
+            group: Some(private.slug.clone()),
+            title: "Confidential budget".into(),
+            body: "Numbers.".into(),
+            kind: TopicKind::Discussion,
+            tags: vec![],
+        }))
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        insider.call(&reply(&secret.summary.id, "More numbers")).await.unwrap();
+    }
+
+    ranking::refresh(&c.app.db).await.unwrap();
+    assert_eq!(scores(&c).await, [("Amina".to_owned(), 3)]);
+    let active = amina
+        .call(&ListDirectory { sort: Some(DirectorySort::MostActive), limit: Some(10), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(active.items[0].display_name, "Amina");
+    assert_eq!(ranking::refresh(&c.app.db).await.unwrap(), 0, "nothing changed, nothing written");
+
+    // Hidden by a moderator: it stops counting at the next count.
+    c.admin
+        .call(&SetTopicState {
+            id: public_topic.summary.id.clone(),
+            body: TopicStateRequest { pinned: None, locked: None, hidden: Some(true) },
+        })
+        .await
+        .unwrap();
+    assert_eq!(ranking::refresh(&c.app.db).await.unwrap(), 1);
+    assert!(scores(&c).await.is_empty());
 }

@@ -151,9 +151,26 @@ pub struct Settings {
     /// Report each request's SQL statement count in `X-Sql-Statements` (tests, benchmarks).
     #[arg(long, env = "COPSE_EXPOSE_SQL_COUNT", default_value_t = false, global = true)]
     pub expose_sql_count: bool,
-    /// Database pool size.
-    #[arg(long, env = "COPSE_DB_POOL", default_value_t = 10, global = true)]
-    pub db_pool: u32,
+    /// How long the community settings read from the database are trusted, in ms: a
+    /// change made through another server is seen after this long (0 reads them on
+    /// every request).
+    #[arg(long, env = "COPSE_COMMUNITY_CACHE_MS", default_value_t = 1000, global = true)]
+    pub community_cache_ms: u64,
+    /// How often members' activity is counted for the directory's "most active"
+    /// order, in seconds; 0 turns the count off (the order stays as last counted).
+    #[arg(long, env = "COPSE_ACTIVITY_COUNT_SECS", default_value_t = 300, global = true)]
+    pub activity_count_secs: u64,
+    /// Database pool size (connections that read; on SQLite, transactions have one
+    /// more connection of their own). Default: 10 on PostgreSQL, where connections
+    /// live in the database server; on SQLite two per core, because each connection
+    /// holds its page cache and prepared statements in Copse's own memory, and more
+    /// readers than cores buys no throughput.
+    #[arg(long, env = "COPSE_DB_POOL", global = true)]
+    pub db_pool: Option<u32>,
+    /// SQLite's page cache per connection, in KiB. The operating system caches the
+    /// database file as well, so a small cache costs little speed.
+    #[arg(long, env = "COPSE_SQLITE_CACHE_KIB", default_value_t = 1024, global = true)]
+    pub sqlite_cache_kib: u32,
     /// Where library files live (default: `files/` under the data directory).
     #[command(flatten)]
     pub s3: S3Settings,

@@ -22,9 +22,12 @@ pub const HEADER: &str = "x-sql-statements";
 
 /// Makes the connection count statements for the request being handled (if any).
 pub fn instrument(db: &mut DatabaseConnection) {
-    db.set_metric_callback(|_info| {
+    db.set_metric_callback(|info| {
         // Statements outside a request (migrations, background jobs) are not counted.
-        let _ = STATEMENTS.try_with(|count| count.set(count.get() + 1));
+        if STATEMENTS.try_with(|count| count.set(count.get() + 1)).is_ok() {
+            // `COPSE_LOG=copse::sqlcount=trace` lists what a request ran, and how long each took.
+            tracing::trace!(elapsed_us = info.elapsed.as_micros(), sql = %info.statement.sql, "statement");
+        }
     });
 }
 

@@ -24,4 +24,6 @@ pub struct AppState {
     pub files: FileStore,
     /// Outgoing webhooks: the guarded sender and the worker's wake-up call.
     pub webhooks: crate::services::webhooks::outbox::Outbox,
+    /// The community settings, kept for a second (`services::community::current`).
+    pub community: crate::services::community::Cache,
 }

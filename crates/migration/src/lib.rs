@@ -15,6 +15,7 @@ mod m20261201_000009_partner_sync;
 mod m20261201_000010_webhooks;
 mod m20261201_000011_stamp_own_row;
 mod m20261201_000012_member_search;
+mod m20261201_000013_member_activity;
 
 /// Applies every migration in order.
 #[derive(Debug)]
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_webhooks::Migration),
             Box::new(m20261201_000011_stamp_own_row::Migration),
             Box::new(m20261201_000012_member_search::Migration),
+            Box::new(m20261201_000013_member_activity::Migration),
         ]
     }
 }

@@ -32,7 +32,8 @@ fn with_etag(model: &crate::entities::community_settings::Model) -> HttpResponse
 )]
 #[get("/community")]
 pub async fn get_community(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    Ok(with_etag(&community::load(&state.db).await?))
+    let settings = community::current(&state).await?;
+    Ok(with_etag(&settings))
 }
 
 /// Replaces the settings (admins only). Send the `ETag` you read as `If-Match`: if

@@ -39,7 +39,7 @@ pub async fn register(state: &AppState, request: RegisterRequest) -> ApiResult<u
     validate::password(&mut errors, "password", &request.password, &email);
     errors.finish()?;
 
-    let settings = community::load(&state.db).await?;
+    let settings = community::current(state).await?;
     if find_by_email(&state.db, &email).await?.is_some() {
         return Err(email_taken());
     }

@@ -68,7 +68,7 @@ async fn load(state: &AppState, actor: &Actor, key: &str) -> ApiResult<Option<Lo
         Some(me) => membership(&state.db, &group.id, &me.id).await?,
         None => None,
     };
-    let public_read = community::load(&state.db).await?.public_read;
+    let public_read = community::current(state).await?.public_read;
     let facts = GroupFacts {
         id: group.id.clone(),
         visibility: group.visibility(),
@@ -85,7 +85,7 @@ async fn load_for(state: &AppState, actor: &Actor, key: &str, action: Action) ->
             policy::require_group(actor, action, &loaded.facts)?;
             Ok(loaded)
         }
-        None if matches!(actor, Actor::Anonymous) && !community::load(&state.db).await?.public_read => {
+        None if matches!(actor, Actor::Anonymous) && !community::current(state).await?.public_read => {
             Err(policy::sign_in_required())
         }
         None => Err(ApiError::not_found()),
@@ -188,7 +188,7 @@ pub struct GroupFilter {
 /// Lists the groups the actor may see, by name.
 pub async fn list(state: &AppState, actor: &Actor, filter: GroupFilter) -> ApiResult<Page<Group>> {
     let limit = pagination::page_size(filter.limit)?;
-    let public_read = community::load(&state.db).await?.public_read;
+    let public_read = community::current(state).await?.public_read;
     let visible = policy::visible_groups(actor, public_read).ok_or_else(policy::sign_in_required)?;
     let mut query = group::Entity::find().filter(visible);
     if filter.mine {

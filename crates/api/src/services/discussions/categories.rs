@@ -28,7 +28,7 @@ pub async fn find(db: &impl ConnectionTrait, key: &str) -> ApiResult<Option<cate
 
 /// Every category, in order. Readable by whoever may read community content.
 pub async fn list(state: &AppState, actor: &Actor) -> ApiResult<Vec<Category>> {
-    if matches!(actor, Actor::Anonymous) && !community::load(&state.db).await?.public_read {
+    if matches!(actor, Actor::Anonymous) && !community::current(state).await?.public_read {
         return Err(policy::sign_in_required());
     }
     let rows = category::Entity::find()

@@ -151,7 +151,7 @@ pub fn scope_filter(column: impl ColumnTrait, key: Option<&str>) -> Option<Condi
 /// Loads a topic the actor may read; answers 404 otherwise (401 for anonymous
 /// visitors when public reading is off), never revealing a hidden topic.
 pub async fn load_topic(state: &AppState, actor: &Actor, id: &str) -> ApiResult<TopicCtx> {
-    let public_read = community::load(&state.db).await?.public_read;
+    let public_read = community::current(state).await?.public_read;
     let not_found = || unseen(actor, public_read);
     let Some(topic) = topic::Entity::find_by_id(id.to_owned()).one(&state.db).await? else {
         return Err(not_found());

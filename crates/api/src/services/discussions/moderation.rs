@@ -262,7 +262,7 @@ pub async fn list_flags(
     } else {
         post::Entity::find().filter(post::Column::Id.is_in(post_ids)).all(&state.db).await?
     };
-    let public_read = community::load(&state.db).await?.public_read;
+    let public_read = community::current(state).await?.public_read;
     // A flag whose post or topic is gone (or no longer visible) is not worth a
     // moderator's time, and must not break the whole queue: `load_topics` leaves
     // such topics out, and their posts with them.

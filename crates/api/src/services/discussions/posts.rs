@@ -34,7 +34,7 @@ pub struct PostCtx {
 pub async fn load_post(state: &AppState, actor: &Actor, id: &str) -> ApiResult<PostCtx> {
     let post = post::Entity::find_by_id(id.to_owned()).one(&state.db).await?;
     let Some(post) = post else {
-        let public_read = community::load(&state.db).await?.public_read;
+        let public_read = community::current(state).await?.public_read;
         return Err(match actor {
             Actor::Anonymous if !public_read => policy::sign_in_required(),
             _ => ApiError::not_found(),

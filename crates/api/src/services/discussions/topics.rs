@@ -61,7 +61,7 @@ fn decode_cursor(cursor: &str) -> ApiResult<(bool, DateTime<Utc>, String)> {
 /// that a single read would refuse. Five queries per page, whatever its size.
 pub async fn list(state: &AppState, actor: &Actor, filter: TopicFilter) -> ApiResult<Page<TopicSummary>> {
     let limit = page_size(filter.limit)?;
-    let public_read = community::load(&state.db).await?.public_read;
+    let public_read = community::current(state).await?.public_read;
     let visible = policy::visible_topics(actor, public_read).ok_or_else(policy::sign_in_required)?;
     let mut query = topic::Entity::find().filter(visible);
     if let Some(key) = filter.category.filter(|k| !k.is_empty()) {
@@ -199,7 +199,7 @@ pub async fn create(state: &AppState, actor: &Actor, request: CreateTopicRequest
     if category.is_none() {
         errors.add("category", "unknown", "Choose one of the community's categories.");
     }
-    let public_read = community::load(&state.db).await?.public_read;
+    let public_read = community::current(state).await?.public_read;
     let group = match request.group.as_deref().filter(|g| !g.is_empty()) {
         Some(key) => {
             let by_key = Condition::any().add(group::Column::Id.eq(key)).add(group::Column::Slug.eq(key));

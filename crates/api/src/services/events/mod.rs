@@ -73,7 +73,7 @@ pub async fn organisers_of(db: &impl ConnectionTrait, event_id: &str) -> ApiResu
 /// Loads an event the actor may read; 404 otherwise (401 for anonymous visitors when
 /// public reading is off), never revealing an event of a private group.
 pub async fn load_event(state: &AppState, actor: &Actor, id: &str) -> ApiResult<EventCtx> {
-    let public_read = community::load(&state.db).await?.public_read;
+    let public_read = community::current(state).await?.public_read;
     let not_found = || unseen(actor, public_read);
     let Some(event) = event::Entity::find_by_id(id.to_owned()).one(&state.db).await? else {
         return Err(not_found());

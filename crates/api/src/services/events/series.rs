@@ -316,7 +316,7 @@ async fn scope_group(
 /// Creates an event (any member in the community; members of a group in it).
 pub async fn create(state: &AppState, actor: &Actor, request: CreateEventRequest) -> ApiResult<Event> {
     let me = actor.user().ok_or_else(policy::sign_in_required)?;
-    let public_read = community::load(&state.db).await?.public_read;
+    let public_read = community::current(state).await?.public_read;
     let mut errors = validate::Errors::default();
     let group = scope_group(state, actor, request.group.as_deref(), public_read, &mut errors).await?;
     let checked = check(&state.db, &request.event, &mut errors).await?;

@@ -101,7 +101,7 @@ fn keyset(sort: LibrarySort, cursor: &str) -> ApiResult<Condition> {
 /// form; six queries per page, whatever its size.
 pub async fn list(state: &AppState, actor: &Actor, filter: ItemFilter) -> ApiResult<Page<LibraryItemSummary>> {
     let limit = crate::services::pagination::page_size(filter.limit)?;
-    let public_read = community::load(&state.db).await?.public_read;
+    let public_read = community::current(state).await?.public_read;
     let visible = policy::visible_library_items(actor, public_read).ok_or_else(policy::sign_in_required)?;
     let mut query = library_item::Entity::find().filter(visible);
     if let Some(kind) = filter.kind {
@@ -322,7 +322,7 @@ pub async fn create(state: &AppState, actor: &Actor, request: CreateLibraryItemR
         request.licence.as_deref(),
         request.url.as_deref(),
     );
-    let public_read = community::load(&state.db).await?.public_read;
+    let public_read = community::current(state).await?.public_read;
     let group = match request.group.as_deref().filter(|g| !g.is_empty()) {
         Some(key) => {
             let by_key = Condition::any().add(group::Column::Id.eq(key)).add(group::Column::Slug.eq(key));

@@ -39,7 +39,7 @@ impl ItemCtx {
 /// Loads an item the actor may read; 404 otherwise (401 for anonymous visitors when
 /// public reading is off), never revealing an item of a private group.
 pub async fn load_item(state: &AppState, actor: &Actor, id: &str) -> ApiResult<ItemCtx> {
-    let public_read = community::load(&state.db).await?.public_read;
+    let public_read = community::current(state).await?.public_read;
     let not_found = || unseen(actor, public_read);
     let Some(item) = library_item::Entity::find_by_id(id.to_owned()).one(&state.db).await? else {
         return Err(not_found());

@@ -102,7 +102,7 @@ pub async fn list(
     types: Option<&str>,
 ) -> ApiResult<ChangePage> {
     let query = parse(actor, cursor, limit, types)?;
-    let public_read = community::load(&state.db).await?.public_read;
+    let public_read = community::current(state).await?.public_read;
     let Some(visible) = policy::visible_changes(actor, public_read) else {
         return Err(policy::sign_in_required());
     };

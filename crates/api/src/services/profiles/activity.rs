@@ -24,7 +24,7 @@ const RECENT: u64 = 10;
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> ApiResult<MemberActivity> {
     policy::require(actor, Action::ReadProfiles, &Resource::Community)?;
     let member = load_active(&state.db, id).await?.user;
-    let public_read = community::load(&state.db).await?.public_read;
+    let public_read = community::current(state).await?.public_read;
     let mut activity =
         MemberActivity { topics: Vec::new(), replies: Vec::new(), library_items: Vec::new(), groups: Vec::new() };
     if let Some(visible) = policy::visible_topics(actor, public_read) {

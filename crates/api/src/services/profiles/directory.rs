@@ -26,15 +26,8 @@ use crate::state::AppState;
 /// Longest free-text filter, in characters.
 const MAX_QUERY_LEN: usize = 100;
 
-/// Topics, replies and library items in the community or public groups, per member:
-/// the "most active" order (private groups' content does not count, so the order
-/// reveals nothing about it).
-const ACTIVITY: &str = "((SELECT COUNT(*) FROM posts ap JOIN topics at ON at.id = ap.topic_id \
-LEFT JOIN groups ag ON ag.id = at.group_id WHERE ap.author_id = users.id AND ap.deleted_at IS NULL \
-AND ap.hidden_at IS NULL AND at.deleted_at IS NULL AND at.hidden_at IS NULL \
-AND (at.group_id IS NULL OR ag.visibility = 'public')) + (SELECT COUNT(*) FROM library_items ai \
-LEFT JOIN groups aig ON aig.id = ai.group_id WHERE ai.owner_id = users.id AND ai.deleted_at IS NULL \
-AND (ai.group_id IS NULL OR aig.visibility = 'public')))";
+/// The "most active" score, counted in the background (`ranking`).
+const ACTIVITY: &str = super::ranking::SCORE;
 
 /// The directory's filters.
 #[derive(Debug, Default)]
@@ -289,7 +282,7 @@ pub async fn experts(
         scores.entry(user_id.clone()).or_default().0 += i64::from(level.unwrap_or(1));
     }
 
-    let public_read = community::load(&state.db).await?.public_read;
+    let public_read = community::current(state).await?.public_read;
     if let Some(visible) = policy::visible_topics(actor, public_read) {
         let tagged_topics = Query::select()
             .column(topic_tag::Column::TopicId)

@@ -10,6 +10,7 @@ pub mod bookmarks;
 pub mod contact;
 pub mod directory;
 pub mod edit;
+pub mod ranking;
 
 use std::collections::HashMap;
 
