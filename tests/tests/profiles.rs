@@ -60,6 +60,27 @@ impl Community {
             .unwrap()
     }
 
+    /// A private group made by the admin, which the given members have joined.
+    async fn private_group(&self, members: &[(&Client, &str)]) -> copse_shared::groups::Group {
+        use copse_shared::groups::{CreateGroupRequest, GroupVisibility, InviteToGroupRequest};
+        let group = self
+            .admin
+            .call(&CreateGroup(CreateGroupRequest {
+                name: "Board room".into(),
+                slug: None,
+                description: String::new(),
+                visibility: GroupVisibility::Private,
+            }))
+            .await
+            .unwrap();
+        for (client, email) in members {
+            let body = InviteToGroupRequest { email: (*email).into() };
+            self.admin.call(&InviteToGroup { group: group.slug.clone(), body }).await.unwrap();
+            client.call(&JoinGroup { group: group.slug.clone() }).await.unwrap();
+        }
+        group
+    }
+
     /// A raw GET (to scan the exact JSON that leaves the server).
     async fn raw(&self, client: &Client, path: &str) -> (u16, String) {
         let mut request = client.http().get(self.app.url(path));
@@ -826,26 +847,11 @@ async fn the_demo_seed_adds_thirty_members_an_expert_can_be_found_among() {
 
 #[tokio::test]
 async fn a_profiles_activity_shows_only_what_the_viewer_may_see() {
-    use copse_shared::groups::{CreateGroupRequest, GroupVisibility, InviteToGroupRequest};
     let c = community().await;
     let (amina, amina_id) = c.member("amina@example.org", "Amina").await;
     let (insider, _) = c.member("insider@example.org", "Insider").await;
     let (outsider, _) = c.member("outsider@example.org", "Outsider").await;
-    let private = c
-        .admin
-        .call(&CreateGroup(CreateGroupRequest {
-            name: "Board room".into(),
-            slug: None,
-            description: String::new(),
-            visibility: GroupVisibility::Private,
-        }))
-        .await
-        .unwrap();
-    for (client, email) in [(&amina, "amina@example.org"), (&insider, "insider@example.org")] {
-        let body = InviteToGroupRequest { email: email.into() };
-        c.admin.call(&InviteToGroup { group: private.slug.clone(), body }).await.unwrap();
-        client.call(&JoinGroup { group: private.slug.clone() }).await.unwrap();
-    }
+    let private = c.private_group(&[(&amina, "amina@example.org"), (&insider, "insider@example.org")]).await;
     let public_topic = c.topic(&amina, "Open question", TopicKind::Question, &["soil"]).await;
     amina.call(&reply(&public_topic.summary.id, "Public reply")).await.unwrap();
     let mut secret = CreateTopicRequest {
@@ -915,24 +921,11 @@ async fn scores(c: &Community) -> Vec<(String, i64)> {
 #[tokio::test]
 async fn most_active_counts_only_visible_contributions_and_follows_hiding_at_the_next_count() {
     use copse::services::profiles::ranking;
-    use copse_shared::groups::{CreateGroupRequest, GroupVisibility, InviteToGroupRequest};
     // No background count: the test counts when it wants to, so the figures are its own.
     let c = community_with(|s| s.activity_count_secs = 0).await;
     let (amina, _) = c.member("amina@example.org", "Amina").await;
     let (insider, _) = c.member("insider@example.org", "Insider").await;
-    let private = c
-        .admin
-        .call(&CreateGroup(CreateGroupRequest {
-            name: "Board room".into(),
-            slug: None,
-            description: String::new(),
-            visibility: GroupVisibility::Private,
-        }))
-        .await
-        .unwrap();
-    let body = InviteToGroupRequest { email: "insider@example.org".into() };
-    c.admin.call(&InviteToGroup { group: private.slug.clone(), body }).await.unwrap();
-    insider.call(&JoinGroup { group: private.slug.clone() }).await.unwrap();
+    let private = c.private_group(&[(&insider, "insider@example.org")]).await;
     // Amina: a public topic and two replies (3); Insider: only private-group posts (0).
     let public_topic = c.topic(&amina, "Open question", TopicKind::Question, &[]).await;
     amina.call(&reply(&public_topic.summary.id, "First")).await.unwrap();
