@@ -113,7 +113,7 @@ pub struct Settings {
     /// Secret for signing access tokens (default: generated once into the data directory).
     #[arg(long, env = "COPSE_JWT_SECRET", hide_env_values = true, global = true)]
     pub jwt_secret: Option<Secret>,
-    /// The built SPA (Trunk's dist directory).
+    /// The built SPA (`cargo xtask build-web` writes `dist/`).
     #[arg(long, env = "COPSE_WEB_DIR", default_value = "./dist", global = true)]
     pub web_dir: PathBuf,
     /// Log filter, in `tracing` syntax.

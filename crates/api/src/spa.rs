@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, http::header};
 
 const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Copse</title></head>\
 <body><h1>Copse is running</h1><p>The web app has not been built. Run <code>cargo xtask run</code>, \
-or set <code>COPSE_WEB_DIR</code> to Trunk's <code>dist</code> directory. The API is at \
+or set <code>COPSE_WEB_DIR</code> to the built <code>dist</code> directory. The API is at \
 <a href=\"/api/docs/\">/api/docs/</a>.</p></body></html>";
 
 /// The static file service with the client-route fallback.

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
-use leptos_router::path;
+use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 
 use crate::components::header::Header;
 use crate::i18n::{Msg, t};
@@ -41,28 +41,28 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=home::Home/>
                     <Route path=path!("/login") view=auth::LoginPage/>
                     <Route path=path!("/register") view=auth::RegisterPage/>
-                    <Route path=path!("/groups") view=groups::GroupsPage/>
-                    <Route path=path!("/groups/:slug") view=groups::GroupPage/>
-                    <Route path=path!("/admin") view=admin::AdminPage/>
-                    <Route path=path!("/admin/:tab") view=admin::AdminPage/>
-                    <Route path=path!("/admin/webhooks/:webhook") view=admin::AdminPage/>
-                    <Route path=path!("/api-keys") view=api_keys::ApiKeysPage/>
-                    <Route path=path!("/discussions") view=discussions::DiscussionsPage/>
-                    <Route path=path!("/discussions/new") view=discussions::NewTopicPage/>
-                    <Route path=path!("/discussions/:id") view=discussions::TopicPage/>
-                    <Route path=path!("/notifications") view=notifications::NotificationsPage/>
-                    <Route path=path!("/moderation") view=admin::flags::ModerationPage/>
-                    <Route path=path!("/library") view=library::LibraryPage/>
-                    <Route path=path!("/library/new") view=library::NewItemPage/>
-                    <Route path=path!("/library/:id") view=library::ItemPage/>
-                    <Route path=path!("/members") view=members::DirectoryPage/>
-                    <Route path=path!("/members/:id") view=members::ProfilePage/>
-                    <Route path=path!("/me/profile") view=members::ProfileEditorPage/>
-                    <Route path=path!("/bookmarks") view=members::BookmarksPage/>
-                    <Route path=path!("/events") view=events::EventsPage/>
-                    <Route path=path!("/events/new") view=events::NewEventPage/>
-                    <Route path=path!("/events/:id") view=events::EventPage/>
-                    <Route path=path!("/events/:id/edit") view=events::EditEventPage/>
+                    <Route path=path!("/groups") view={Lazy::<GroupsRoute>::new()}/>
+                    <Route path=path!("/groups/:slug") view={Lazy::<GroupRoute>::new()}/>
+                    <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()}/>
+                    <Route path=path!("/admin/:tab") view={Lazy::<AdminRoute>::new()}/>
+                    <Route path=path!("/admin/webhooks/:webhook") view={Lazy::<AdminRoute>::new()}/>
+                    <Route path=path!("/api-keys") view={Lazy::<ApiKeysRoute>::new()}/>
+                    <Route path=path!("/discussions") view={Lazy::<DiscussionsRoute>::new()}/>
+                    <Route path=path!("/discussions/new") view={Lazy::<NewTopicRoute>::new()}/>
+                    <Route path=path!("/discussions/:id") view={Lazy::<TopicRoute>::new()}/>
+                    <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()}/>
+                    <Route path=path!("/moderation") view={Lazy::<ModerationRoute>::new()}/>
+                    <Route path=path!("/library") view={Lazy::<LibraryRoute>::new()}/>
+                    <Route path=path!("/library/new") view={Lazy::<NewItemRoute>::new()}/>
+                    <Route path=path!("/library/:id") view={Lazy::<ItemRoute>::new()}/>
+                    <Route path=path!("/members") view={Lazy::<DirectoryRoute>::new()}/>
+                    <Route path=path!("/members/:id") view={Lazy::<ProfileRoute>::new()}/>
+                    <Route path=path!("/me/profile") view={Lazy::<ProfileEditorRoute>::new()}/>
+                    <Route path=path!("/bookmarks") view={Lazy::<BookmarksRoute>::new()}/>
+                    <Route path=path!("/events") view={Lazy::<EventsRoute>::new()}/>
+                    <Route path=path!("/events/new") view={Lazy::<NewEventRoute>::new()}/>
+                    <Route path=path!("/events/:id") view={Lazy::<EventRoute>::new()}/>
+                    <Route path=path!("/events/:id/edit") view={Lazy::<EditEventRoute>::new()}/>
                     <Route path=path!("/news") view=|| placeholder::section(Msg::NavNews, Msg::SectionNews)/>
                     <Route path=path!("/about") view=|| placeholder::section(Msg::NavAbout, Msg::SectionAbout)/>
                     <Route path=path!("/help") view=|| placeholder::section(Msg::NavHelp, Msg::SectionHelp)/>
@@ -72,6 +72,78 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
+
+/// The pages of one section, loaded on first visit to any of them. Each route's view
+/// is a split point (`#[lazy_route]`), and `xtask` splits the wasm there
+/// (`wasm-split-cli`, before wasm-bindgen): the first load carries only the shell
+/// (header, sign-in, home) and the framework. Every route of a section renders
+/// through the section's one `render`, kept out of line, so the section's code is
+/// reachable from all its routes alike and lands in one shared module; splitting per
+/// page instead made a module for every combination of pages sharing code (440 for
+/// 20 routes, hundreds fetched for one page).
+macro_rules! lazy_section {
+    ($section:ident { $($route:ident => $page:path),+ $(,)? }) => {
+        #[derive(Clone, Copy)]
+        #[allow(clippy::enum_variant_names)]
+        enum $section {
+            $($route),+
+        }
+
+        impl $section {
+            #[inline(never)]
+            fn render(self) -> AnyView {
+                match self {
+                    $(Self::$route => $page().into_any()),+
+                }
+            }
+        }
+
+        $(
+            struct $route;
+
+            #[lazy_route]
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    Self
+                }
+
+                fn view(_this: Self) -> AnyView {
+                    $section::$route.render()
+                }
+            }
+        )+
+    };
+}
+
+lazy_section!(GroupsSection { GroupsRoute => groups::GroupsPage, GroupRoute => groups::GroupPage });
+lazy_section!(AdminSection {
+    AdminRoute => admin::AdminPage,
+    ModerationRoute => admin::flags::ModerationPage,
+    ApiKeysRoute => api_keys::ApiKeysPage,
+});
+lazy_section!(DiscussionsSection {
+    DiscussionsRoute => discussions::DiscussionsPage,
+    NewTopicRoute => discussions::NewTopicPage,
+    TopicRoute => discussions::TopicPage,
+    NotificationsRoute => notifications::NotificationsPage,
+});
+lazy_section!(LibrarySection {
+    LibraryRoute => library::LibraryPage,
+    NewItemRoute => library::NewItemPage,
+    ItemRoute => library::ItemPage,
+});
+lazy_section!(MembersSection {
+    DirectoryRoute => members::DirectoryPage,
+    ProfileRoute => members::ProfilePage,
+    ProfileEditorRoute => members::ProfileEditorPage,
+    BookmarksRoute => members::BookmarksPage,
+});
+lazy_section!(EventsSection {
+    EventsRoute => events::EventsPage,
+    NewEventRoute => events::NewEventPage,
+    EventRoute => events::EventPage,
+    EditEventRoute => events::EditEventPage,
+});
 
 /// Refreshes the bell's count whenever the address changes.
 #[component]

@@ -8,6 +8,7 @@ use std::process::{Command, ExitCode};
 mod bench;
 mod browser;
 mod tools;
+mod web;
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -70,48 +71,9 @@ pub fn cargo() -> Command {
 }
 
 fn build_web() -> Result {
-    let mut trunk = Command::new("trunk");
-    trunk
-        .args(["build", "--release", "--offline"])
-        .env("PATH", tools::path_with_tools())
-        .env("TRUNK_SKIP_VERSION_CHECK", "true")
-        // Trunk's child cargo must not inherit this process's target-specific settings.
-        .env_remove("CARGO_TARGET_DIR");
-    run_cmd(&mut trunk)?;
-    report_spa_size();
+    web::build()?;
+    web::report_size();
     Ok(())
-}
-
-fn report_spa_size() {
-    let dist = root().join("dist");
-    let Ok(entries) = std::fs::read_dir(&dist) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Some(ext) = path.extension().and_then(|e| e.to_str()) else { continue };
-        if matches!(ext, "wasm" | "js" | "css") {
-            let raw = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            let brotli = Command::new("brotli")
-                .args(["-c", "-q", "11"])
-                .arg(&path)
-                .output()
-                .ok()
-                .filter(|o| o.status.success())
-                .map(|o| format!(", {} B brotli", o.stdout.len()))
-                .unwrap_or_default();
-            let gzip = Command::new("gzip")
-                .args(["-c", "-9"])
-                .arg(&path)
-                .output()
-                .ok()
-                .filter(|o| o.status.success())
-                .map(|o| format!(", {} B gzip", o.stdout.len()))
-                .unwrap_or_default();
-            eprintln!(
-                "xtask: SPA {}: {raw} B raw{gzip}{brotli}",
-                path.file_name().and_then(|n| n.to_str()).unwrap_or("?")
-            );
-        }
-    }
 }
 
 fn run(release: bool) -> Result {

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use crate::{Result, root, run_cmd};
 
-const TRUNK_VERSION: &str = "0.21.14";
+const WASM_SPLIT_VERSION: &str = "0.2.4";
 const BINARYEN_VERSION: &str = "132.0.0";
 const PLAYWRIGHT_VERSION: &str = "1.65.1";
 
@@ -53,10 +53,19 @@ pub fn install_web() -> Result {
     if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
         run_cmd(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
-    let trunk = output_of("trunk", &["--version"]).unwrap_or_default();
-    if !trunk.contains(TRUNK_VERSION) {
-        // trunk 0.22 needs a newer rustc than this toolchain.
-        run_cmd(Command::new("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
+    let installed = output_of("cargo", &["install", "--list"]).unwrap_or_default();
+    if !installed.contains(&format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:")) {
+        // Splits the SPA's wasm per section (crates/xtask/src/web.rs). 0.2.3 or later
+        // knows wasm-bindgen 0.2.128's renamed descriptors.
+        run_cmd(Command::new("cargo").args([
+            "install",
+            "--locked",
+            "wasm_split_cli_support",
+            "--version",
+            WASM_SPLIT_VERSION,
+            "--features",
+            "build-binary",
+        ]))?;
     }
     let wanted = locked_wasm_bindgen()?;
     let bindgen = output_of("wasm-bindgen", &["--version"]).unwrap_or_default();
