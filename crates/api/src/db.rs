@@ -62,8 +62,11 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
     let db = open(pool).await.with_context(|| format!("cannot open the database {}", redact(&url)))?;
     if let Some(file) = sqlite_file(&db) {
         let mut writer = open(1).await.with_context(|| format!("cannot open the database {}", redact(&url)))?;
-        // Statements in transactions count towards the request's total like any other.
-        crate::sqlcount::instrument(&mut writer);
+        // Statements in transactions count towards the request's total like any other
+        // (only when counting is on: the callback times every statement).
+        if settings.expose_sql_count {
+            crate::sqlcount::instrument(&mut writer);
+        }
         writers().insert(file, writer);
     }
     Ok(db)

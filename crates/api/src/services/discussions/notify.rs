@@ -85,39 +85,58 @@ async fn readers(
     Ok(members.union(&staff).cloned().collect())
 }
 
-async fn send(
+/// Who hears of one event: each member once, with the kind that outranks (a mention
+/// before a plain reply), and only members who may read the topic. Decided apart from
+/// writing so that a reply can read it before taking the write lock (`posts::create`).
+pub struct Recipients(Vec<(NotificationKind, String)>);
+
+/// Resolves `by_kind` (in order of precedence) into recipients, leaving out the actor.
+/// Three queries at most, whatever the number of recipients and kinds.
+async fn recipients(
+    db: &impl ConnectionTrait,
+    topic: &topic::Model,
+    actor: &user::Model,
+    by_kind: Vec<(NotificationKind, BTreeSet<String>)>,
+) -> ApiResult<Recipients> {
+    let everyone: BTreeSet<String> = by_kind.iter().flat_map(|(_, ids)| ids.iter().cloned()).collect();
+    let allowed = readers(db, topic, everyone).await?;
+    let mut seen = BTreeSet::new();
+    let mut chosen = Vec::new();
+    for (kind, ids) in by_kind {
+        for user_id in ids {
+            if user_id != actor.id && allowed.contains(&user_id) && seen.insert(user_id.clone()) {
+                chosen.push((kind, user_id));
+            }
+        }
+    }
+    Ok(Recipients(chosen))
+}
+
+/// Writes the notifications of one event, in one statement.
+pub async fn send(
     db: &impl ConnectionTrait,
     topic: &topic::Model,
     post_id: Option<&str>,
     actor: &user::Model,
-    by_kind: Vec<(NotificationKind, BTreeSet<String>)>,
+    recipients: Recipients,
 ) -> ApiResult<()> {
-    let mut seen = BTreeSet::new();
-    let mut rows = Vec::new();
+    if recipients.0.is_empty() {
+        return Ok(());
+    }
     let now = Utc::now();
-    for (kind, recipients) in by_kind {
-        for user_id in readers(db, topic, recipients).await? {
-            // One notification per member per event: a mention outranks a plain reply.
-            if user_id == actor.id || !seen.insert(user_id.clone()) {
-                continue;
-            }
-            rows.push(notification::ActiveModel {
-                id: Set(Uuid::new_v4().to_string()),
-                user_id: Set(user_id),
-                kind: Set(kind.as_str().to_owned()),
-                topic_id: Set(topic.id.clone()),
-                topic_title: Set(topic.title.clone()),
-                post_id: Set(post_id.map(str::to_owned)),
-                actor_id: Set(Some(actor.id.clone())),
-                created_at: Set(now),
-                read_at: Set(None),
-                message: Set(None),
-            });
-        }
-    }
-    if !rows.is_empty() {
-        notification::Entity::insert_many(rows).exec_without_returning(db).await?;
-    }
+    let rows = recipients.0.into_iter().map(|(kind, user_id)| notification::ActiveModel {
+        id: Set(Uuid::new_v4().to_string()),
+        user_id: Set(user_id),
+        kind: Set(kind.as_str().to_owned()),
+        topic_id: Set(topic.id.clone()),
+        topic_title: Set(topic.title.clone()),
+        post_id: Set(post_id.map(str::to_owned)),
+        actor_id: Set(Some(actor.id.clone())),
+        created_at: Set(now),
+        read_at: Set(None),
+        message: Set(None),
+    });
+    notification::Entity::insert_many(rows).exec_without_returning(db).await?;
     Ok(())
 }
 
@@ -135,34 +154,23 @@ pub async fn new_topic(
     }
     let watching = watchers(db, &targets).await?;
     let mentioned: BTreeSet<String> = mentioned.iter().cloned().collect();
-    send(
-        db,
-        topic,
-        Some(&opening.id),
-        actor,
-        vec![(NotificationKind::Mention, mentioned), (NotificationKind::NewTopic, watching)],
-    )
-    .await
+    let by_kind = vec![(NotificationKind::Mention, mentioned), (NotificationKind::NewTopic, watching)];
+    let chosen = recipients(db, topic, actor, by_kind).await?;
+    send(db, topic, Some(&opening.id), actor, chosen).await
 }
 
-/// A reply: mentioned members, then the topic's watchers.
-pub async fn reply(
+/// Who hears of a reply: mentioned members, then the topic's watchers. Read before
+/// the reply's transaction; the caller writes them with [`send`] inside it.
+pub async fn reply_recipients(
     db: &impl ConnectionTrait,
     topic: &topic::Model,
-    post: &post::Model,
     actor: &user::Model,
     mentioned: &[String],
-) -> ApiResult<()> {
+) -> ApiResult<Recipients> {
     let watching = watchers(db, &[("topic", topic.id.as_str())]).await?;
     let mentioned: BTreeSet<String> = mentioned.iter().cloned().collect();
-    send(
-        db,
-        topic,
-        Some(&post.id),
-        actor,
-        vec![(NotificationKind::Mention, mentioned), (NotificationKind::Reply, watching)],
-    )
-    .await
+    recipients(db, topic, actor, vec![(NotificationKind::Mention, mentioned), (NotificationKind::Reply, watching)])
+        .await
 }
 
 /// An accepted answer: its author hears of it.
@@ -173,8 +181,9 @@ pub async fn answer_accepted(
     author: &str,
     actor: &user::Model,
 ) -> ApiResult<()> {
-    let recipients = BTreeSet::from([author.to_owned()]);
-    send(db, topic, Some(&post.id), actor, vec![(NotificationKind::AnswerAccepted, recipients)]).await
+    let by_kind = vec![(NotificationKind::AnswerAccepted, BTreeSet::from([author.to_owned()]))];
+    let chosen = recipients(db, topic, actor, by_kind).await?;
+    send(db, topic, Some(&post.id), actor, chosen).await
 }
 
 /// A message from one member to another ("Contact member"): one notification of kind

@@ -146,9 +146,16 @@ pub async fn create(state: &AppState, actor: &Actor, topic_id: &str, request: Cr
     };
     errors.finish()?;
     let (body_html, mentioned) = render_body(&state.db, &body).await?;
+    // Who hears of the reply is read before the transaction, which holds SQLite's one
+    // write lock or, on PostgreSQL, the topic's row lock that replies to a busy topic
+    // queue on: each statement held under it adds to every waiting writer's time. A
+    // member who starts watching in the milliseconds between is in the same place as
+    // one who starts just after the reply.
+    let recipients = notify::reply_recipients(&state.db, &ctx.topic, me, &mentioned).await?;
     let now = Utc::now();
     let txn = crate::db::begin(&state.db).await?;
-    // The topic row is written first: on PostgreSQL its row lock makes replies to one
+    notify::watch_quietly(&txn, &me.id, "topic", &ctx.topic.id).await?;
+    // The topic row is written next: on PostgreSQL its row lock makes replies to one
     // topic wait for each other, so the next number is read after the previous reply
     // committed (SQLite's BEGIN IMMEDIATE already serialises every writer). Picking
     // the number first let concurrent replies collide on the unique index.
@@ -164,8 +171,7 @@ pub async fn create(state: &AppState, actor: &Actor, topic_id: &str, request: Cr
         .await?;
     let number = next_number(&txn, &ctx.topic.id).await?;
     let created = super::new_post(&ctx.topic.id, number, &me.id, (body, body_html), quote, now).insert(&txn).await?;
-    notify::watch_quietly(&txn, &me.id, "topic", &ctx.topic.id).await?;
-    notify::reply(&txn, &ctx.topic, &created, me, &mentioned).await?;
+    notify::send(&txn, &ctx.topic, Some(&created.id), me, recipients).await?;
     txn.commit().await?;
     let fresh = load_topic(state, actor, &ctx.topic.id).await?;
     post_dtos(&state.db, actor, &fresh, vec![created])
