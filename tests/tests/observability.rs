@@ -1,6 +1,7 @@
 //! What operators and integrators rely on: request ids, the liveness and readiness
 //! probes (including readiness failing when the database is gone), the database's
-//! configuration, and the published OpenAPI document and its browsable docs.
+//! configuration, the published OpenAPI document and its browsable docs, and how the
+//! SPA's files are served.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use copse_shared::ErrorCode;
@@ -118,4 +119,32 @@ async fn the_browsable_api_documentation_is_served() {
     assert!(content_type.starts_with("text/html"), "{content_type}");
     let body = response.text().await.unwrap();
     assert!(body.to_lowercase().contains("<html"), "{body}");
+}
+
+#[tokio::test]
+async fn the_spa_is_served_with_client_routes_cached_files_and_missing_modules_not_found() {
+    let web = tempfile::tempdir().unwrap();
+    std::fs::write(web.path().join("index.html"), "<!doctype html><title>Copse SPA</title>").unwrap();
+    std::fs::write(web.path().join("web-0123456789abcdef.js"), "export default 1;").unwrap();
+    let dir = web.path().to_path_buf();
+    let app = TestApp::spawn_with(move |settings| settings.web_dir = dir).await;
+    let get = |path: &str| app.client.http().get(app.url(path)).send();
+    let cache = |response: &reqwest::Response| {
+        response.headers().get(reqwest::header::CACHE_CONTROL).map(|v| v.to_str().unwrap().to_owned())
+    };
+
+    // A client-side route gets the page, revalidated at every load.
+    let route = get("/discussions/some-topic").await.unwrap();
+    assert_eq!(route.status(), 200);
+    assert_eq!(cache(&route).as_deref(), Some("no-cache"));
+    assert!(route.text().await.unwrap().contains("Copse SPA"));
+    // A built file is cached for a year: its name changes with every build.
+    let asset = get("/web-0123456789abcdef.js").await.unwrap();
+    assert_eq!(asset.status(), 200);
+    assert_eq!(cache(&asset).as_deref(), Some("public, max-age=31536000, immutable"));
+    // A module of another build is not found, rather than answered with the page.
+    let stale = get("/chunk_3-fedcba9876543210.wasm").await.unwrap();
+    assert_eq!(stale.status(), 404);
+    assert_ne!(cache(&stale).as_deref(), Some("public, max-age=31536000, immutable"));
+    assert!(!stale.text().await.unwrap().contains("Copse SPA"));
 }

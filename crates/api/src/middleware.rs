@@ -103,8 +103,8 @@ fn into_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> 
     ServiceResponse::new(request, replacement)
 }
 
-/// `cargo xtask build-web` names built assets with the build's hash (`web-1f2e3d4c5b6a7980.js`): those
-/// may be cached for a year. Everything else (index.html above all) is revalidated,
+/// `cargo xtask build-web` names built assets with the build's hash
+/// (`web-1f2e3d4c5b6a7980.js`): those may be cached for a year. Everything else (index.html above all) is revalidated,
 /// so a new release is picked up at the next load.
 fn set_asset_cache_headers(path: &str, response: &mut ServiceResponse<BoxBody>) {
     let name = path.rsplit('/').next().unwrap_or_default();

@@ -19,9 +19,17 @@ pub fn service(web_dir: &Path) -> Files {
         let index = index.clone();
         async move {
             let (req, _) = req.into_parts();
-            let response = match NamedFile::open(&index) {
-                Ok(file) => file.into_response(&req),
-                Err(_) => not_built(),
+            // A built file that is not there (a module of an earlier build, asked for by
+            // a page opened before a new release) must fail as such: the page would get
+            // index.html with 200 and fail to read it as wasm.
+            let name = req.path().rsplit('/').next().unwrap_or_default();
+            let response = if crate::middleware::is_hashed_asset(name) {
+                HttpResponse::NotFound().insert_header((header::CACHE_CONTROL, "no-cache")).finish()
+            } else {
+                match NamedFile::open(&index) {
+                    Ok(file) => file.into_response(&req),
+                    Err(_) => not_built(),
+                }
             };
             Ok(ServiceResponse::new(req, response))
         }
