@@ -2,8 +2,8 @@
 //! (daylight-saving changes included), the online link kept for people going, lists,
 //! calendar ranges and filters, single occurrences moved and cancelled, edits that keep
 //! answers, capacity with a waiting list (and the last seat taken concurrently),
-//! iCalendar files and feeds checked by a real parser, feed tokens, and reminders that
-//! survive downtime.
+//! iCalendar files and feeds checked by a real parser, feed tokens, reminders that
+//! survive downtime, and answers withdrawn when a member leaves a private group.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
@@ -12,7 +12,7 @@ use copse_shared::client::Client;
 use copse_shared::discussions::NotificationKind;
 use copse_shared::endpoints::*;
 use copse_shared::events::*;
-use copse_shared::groups::{CreateGroupRequest, GroupVisibility};
+use copse_shared::groups::{CreateGroupRequest, GroupVisibility, InviteToGroupRequest};
 use copse_tests::{PASSWORD, TestApp, problem};
 use icalendar::{Calendar, CalendarComponent, Component, DatePerhapsTime, EventLike};
 
@@ -634,4 +634,50 @@ async fn events_can_be_bookmarked_by_those_who_see_them() {
     w.amina.call_with(&DeleteEvent { id: event.id.clone() }, &[]).await.unwrap();
     let listed = w.carlos.call(&ListBookmarks::default()).await.unwrap();
     assert!(!listed.items[0].available, "a deleted event's bookmark stays, marked unavailable");
+}
+
+#[tokio::test]
+async fn leaving_a_private_group_withdraws_answers_to_its_coming_events_and_frees_the_seat() {
+    let w = world().await;
+    let group = w
+        .admin
+        .call(&CreateGroup(CreateGroupRequest {
+            name: "Steering".into(),
+            slug: None,
+            description: "Private.".into(),
+            visibility: GroupVisibility::Private,
+        }))
+        .await
+        .unwrap();
+    for (client, email) in [(&w.amina, "amina@example.org"), (&w.carlos, "carlos@example.org")] {
+        let invite = InviteToGroupRequest { email: email.into() };
+        w.admin.call(&InviteToGroup { group: group.slug.clone(), body: invite }).await.unwrap();
+        client.call(&JoinGroup { group: group.slug.clone() }).await.unwrap();
+    }
+    let start = days_ahead(5);
+    let mut meeting = fields("Steering meeting", start, start + Duration::hours(1));
+    meeting.capacity = Some(1);
+    let event =
+        w.admin.call(&CreateEvent(CreateEventRequest { group: Some(group.id.clone()), event: meeting })).await.unwrap();
+    assert_eq!(rsvp(&w.amina, &event, "single", RsvpStatus::Going).await.unwrap().my_rsvp, Some(RsvpStatus::Going));
+    let waiting = rsvp(&w.carlos, &event, "single", RsvpStatus::Going).await.unwrap();
+    assert_eq!(waiting.my_rsvp, Some(RsvpStatus::Waitlisted));
+
+    // Amina leaves: her seat goes to Carlos, who is told, and her answer is gone.
+    w.amina.call(&LeaveGroup { group: group.slug.clone() }).await.unwrap();
+    let list = ListAttendees { id: event.id.clone(), occurrence: "single".into() };
+    let names = |attendees: Vec<Attendee>| -> Vec<(String, RsvpStatus)> {
+        attendees.into_iter().map(|a| (a.member.display_name, a.status)).collect()
+    };
+    assert_eq!(names(w.admin.call(&list).await.unwrap()), [("Carlos Mendoza".to_owned(), RsvpStatus::Going)]);
+    let told = w.carlos.call(&ListNotifications::default()).await.unwrap();
+    assert!(told.items.iter().any(|n| n.kind == NotificationKind::EventPromoted && n.topic_id == event.id));
+    assert_eq!(problem(w.amina.call(&GetEvent { id: event.id.clone() }).await).status, 404);
+
+    // Removed by the facilitator: the same.
+    let carlos = w.carlos.call(&GetMe).await.unwrap().id;
+    w.admin.call(&RemoveGroupMember { group: group.slug.clone(), user: carlos }).await.unwrap();
+    assert!(w.admin.call(&list).await.unwrap().is_empty());
+    let seen = w.admin.call(&GetEvent { id: event.id.clone() }).await.unwrap();
+    assert_eq!((seen.occurrences[0].going, seen.occurrences[0].waitlisted), (0, 0));
 }

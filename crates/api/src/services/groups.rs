@@ -482,7 +482,14 @@ pub async fn leave(state: &AppState, actor: &Actor, key: &str) -> ApiResult<()> 
             ));
         }
     }
-    mine.delete(&state.db).await?;
+    let txn = crate::db::begin(&state.db).await?;
+    let private = loaded.group.visibility() == GroupVisibility::Private;
+    let user_id = mine.user_id.clone();
+    mine.delete(&txn).await?;
+    if private {
+        crate::services::events::rsvp::withdraw_from_group(&txn, &loaded.group.id, &user_id).await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 
@@ -663,6 +670,9 @@ pub async fn remove(state: &AppState, actor: &Actor, key: &str, user_id: &str) -
     let txn = crate::db::begin(&state.db).await?;
     let details = json!({"status": m.status});
     m.delete(&txn).await?;
+    if loaded.group.visibility() == GroupVisibility::Private {
+        crate::services::events::rsvp::withdraw_from_group(&txn, &loaded.group.id, &u.id).await?;
+    }
     audit_membership(&txn, &me, "group.remove", &loaded.group, &u, details).await?;
     txn.commit().await?;
     Ok(())

@@ -139,6 +139,44 @@ pub async fn answer(state: &AppState, actor: &Actor, id: &str, key: &str, status
     occurrence_dtos(&state.db, actor, vec![row]).await?.pop().ok_or_else(ApiError::not_found)
 }
 
+/// A member who leaves a private group, or is removed from it, can no longer see its
+/// events: their answers to occurrences that have not ended are withdrawn, and the
+/// seats they held go to the people waiting. Answers to past occurrences stay, as the
+/// record of who took part. Runs in the caller's transaction, with the membership's
+/// deletion.
+pub async fn withdraw_from_group(db: &impl ConnectionTrait, group_id: &str, user_id: &str) -> ApiResult<()> {
+    let events = event::Entity::find()
+        .filter(event::Column::GroupId.eq(group_id.to_owned()))
+        .filter(event::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    if events.is_empty() {
+        return Ok(());
+    }
+    let answers = event_rsvp::Entity::find()
+        .filter(event_rsvp::Column::UserId.eq(user_id.to_owned()))
+        .filter(event_rsvp::Column::EventId.is_in(events.iter().map(|e| e.id.clone())))
+        .all(db)
+        .await?;
+    let now = Utc::now();
+    for answer in answers {
+        let Some(event) = events.iter().find(|e| e.id == answer.event_id) else { continue };
+        let key = answer.occurrence_key.clone();
+        let Some(row) = event_occurrence::Entity::find_by_id((event.id.clone(), key.clone())).one(db).await? else {
+            continue;
+        };
+        if row.ends_at <= now {
+            continue;
+        }
+        let held_a_seat = answer.status == RsvpStatus::Going.as_str();
+        event_rsvp::Entity::delete_by_id((answer.event_id, answer.occurrence_key, answer.user_id)).exec(db).await?;
+        if held_a_seat && !row.cancelled && event.cancelled_at.is_none() {
+            promote(db, event, &key, row.starts_at, event.capacity).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Fills free seats from the waiting list, first come first served, telling each
 /// person promoted (after someone leaves, or when the organiser adds seats).
 pub(super) async fn promote(
