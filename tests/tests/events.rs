@@ -681,3 +681,49 @@ async fn leaving_a_private_group_withdraws_answers_to_its_coming_events_and_free
     let seen = w.admin.call(&GetEvent { id: event.id.clone() }).await.unwrap();
     assert_eq!((seen.occurrences[0].going, seen.occurrences[0].waitlisted), (0, 0));
 }
+
+#[tokio::test]
+async fn more_seats_promote_only_on_occurrences_still_to_come() {
+    let w = world().await;
+    let first = days_ahead(-14);
+    let mut weekly = fields("Weekly clinic", first, first + Duration::hours(1));
+    weekly.capacity = Some(1);
+    weekly.recurrence = Some("FREQ=WEEKLY;COUNT=4".into());
+    let series = weekly.clone();
+    let event = w.amina.call(&create(weekly)).await.unwrap();
+    let past = event.occurrences[0].id.clone();
+    let coming = event.occurrences[3].id.clone();
+    assert!(event.occurrences[0].ends_at < Utc::now() && event.occurrences[3].starts_at > Utc::now());
+    // Answers to a past occurrence are closed through the API; the record of one with a
+    // waiting list is written as it would stand after the fact.
+    let db = &w.app.db;
+    let ids = [w.admin.call(&GetMe).await.unwrap().id, w.carlos.call(&GetMe).await.unwrap().id];
+    for (index, (user, status)) in ids.iter().zip(["going", "waitlisted"]).enumerate() {
+        let answered = Utc::now() - Duration::days(20) + Duration::minutes(index as i64);
+        let answer = copse::entities::event_rsvp::ActiveModel {
+            event_id: sea_orm::Set(event.id.clone()),
+            occurrence_key: sea_orm::Set(past.clone()),
+            user_id: sea_orm::Set(user.clone()),
+            status: sea_orm::Set(status.into()),
+            answered_at: sea_orm::Set(answered),
+        };
+        sea_orm::ActiveModelTrait::insert(answer, db).await.unwrap();
+    }
+    assert_eq!(rsvp(&w.admin, &event, &coming, RsvpStatus::Going).await.unwrap().my_rsvp, Some(RsvpStatus::Going));
+    let queued = rsvp(&w.carlos, &event, &coming, RsvpStatus::Going).await.unwrap();
+    assert_eq!(queued.my_rsvp, Some(RsvpStatus::Waitlisted));
+
+    let mut bigger = series;
+    bigger.capacity = Some(2);
+    let grown = w.amina.call(&UpdateEvent { id: event.id.clone(), body: bigger }).await.unwrap();
+    let counts = |key: &str| {
+        let o = grown.occurrences.iter().find(|o| o.id == key).unwrap();
+        (o.going, o.waitlisted)
+    };
+    assert_eq!(counts(&coming), (2, 0), "the coming occurrence's waiting list moves up");
+    assert_eq!(counts(&past), (1, 1), "the past occurrence's record stays as it was");
+    let told = w.carlos.call(&ListNotifications::default()).await.unwrap();
+    let promotions: Vec<_> = told.items.iter().filter(|n| n.kind == NotificationKind::EventPromoted).collect();
+    assert_eq!(promotions.len(), 1, "one notification, for the occurrence still to come");
+    assert_eq!(promotions[0].post_id.as_deref(), Some(coming.as_str()));
+}

@@ -493,15 +493,22 @@ pub async fn update(
             }
         }
     }
-    // More seats (or no limit any more): the waiting lists move up.
+    // More seats (or no limit any more): the waiting lists of occurrences still to
+    // come move up. An occurrence that has ended keeps its record as it was: nobody is
+    // told of a seat at something that is over.
     let more_seats = match (ctx.event.capacity, checked.capacity) {
         (Some(before), Some(after)) => after > before,
         (Some(_), None) => true,
         _ => false,
     };
     if more_seats {
-        for plan in checked.planned.iter().filter(|p| existing.contains_key(&p.key)) {
-            super::rsvp::promote(&txn, &updated, &plan.key, plan.starts_at, checked.capacity).await?;
+        let now = Utc::now();
+        for plan in &checked.planned {
+            let Some(old) = existing.get(&plan.key) else { continue };
+            let ends_at = if old.moved { old.ends_at } else { plan.ends_at };
+            if ends_at > now {
+                super::rsvp::promote(&txn, &updated, &plan.key, plan.starts_at, checked.capacity).await?;
+            }
         }
     }
     for key in &gone {
