@@ -31,6 +31,19 @@ async fn world() -> World {
     World { app, admin, amina, carlos }
 }
 
+impl World {
+    /// A private group the admin runs.
+    async fn private_group(&self, name: &str) -> copse_shared::groups::Group {
+        let request = CreateGroupRequest {
+            name: name.into(),
+            slug: None,
+            description: "Private.".into(),
+            visibility: GroupVisibility::Private,
+        };
+        self.admin.call(&CreateGroup(request)).await.unwrap()
+    }
+}
+
 fn local(text: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").unwrap()
 }
@@ -565,16 +578,7 @@ async fn reminders_reach_people_going_once_even_when_the_server_was_down_at_the_
 #[tokio::test]
 async fn private_group_events_are_invisible_outside_the_group() {
     let w = world().await;
-    let group = w
-        .admin
-        .call(&CreateGroup(CreateGroupRequest {
-            name: "Board".into(),
-            slug: None,
-            description: "Private.".into(),
-            visibility: GroupVisibility::Private,
-        }))
-        .await
-        .unwrap();
+    let group = w.private_group("Board").await;
     let start = days_ahead(8);
     let event = w
         .admin
@@ -639,16 +643,7 @@ async fn events_can_be_bookmarked_by_those_who_see_them() {
 #[tokio::test]
 async fn leaving_a_private_group_withdraws_answers_to_its_coming_events_and_frees_the_seat() {
     let w = world().await;
-    let group = w
-        .admin
-        .call(&CreateGroup(CreateGroupRequest {
-            name: "Steering".into(),
-            slug: None,
-            description: "Private.".into(),
-            visibility: GroupVisibility::Private,
-        }))
-        .await
-        .unwrap();
+    let group = w.private_group("Steering").await;
     for (client, email) in [(&w.amina, "amina@example.org"), (&w.carlos, "carlos@example.org")] {
         let invite = InviteToGroupRequest { email: email.into() };
         w.admin.call(&InviteToGroup { group: group.slug.clone(), body: invite }).await.unwrap();
