@@ -9,7 +9,7 @@ use copse_shared::client::Client;
 use copse_shared::discussions::*;
 use copse_shared::endpoints::*;
 use copse_shared::groups::{
-    ChangeGroupRoleRequest, CreateGroupRequest, GroupRole, GroupVisibility, InviteToGroupRequest,
+    ChangeGroupRoleRequest, CreateGroupRequest, GroupRole, GroupVisibility, InviteToGroupRequest, UpdateGroupRequest,
 };
 use copse_tests::{PASSWORD, TestApp, problem};
 
@@ -750,4 +750,46 @@ async fn the_demo_community_seeds_once_and_reads_like_a_living_forum() {
     assert_eq!(categories.len(), 4);
     let unanswered = member.call(&ListTopics { unanswered: Some(true), ..Default::default() }).await.unwrap();
     assert_eq!(unanswered.items.len(), 1);
+}
+
+#[tokio::test]
+async fn topic_lists_read_categories_and_groups_from_memory_and_show_a_rename_at_once() {
+    let mut counts = Vec::new();
+    for cache_ms in [0, 60_000] {
+        let f = forum_with(|s| {
+            s.expose_sql_count = true;
+            s.community_cache_ms = cache_ms;
+        })
+        .await;
+        let group = f
+            .admin
+            .call(&CreateGroup(CreateGroupRequest {
+                name: "Soil".into(),
+                slug: None,
+                description: String::new(),
+                visibility: GroupVisibility::Public,
+            }))
+            .await
+            .unwrap();
+        let mut request = topic_request(&f.category, "Cover crops", TopicKind::Discussion);
+        request.0.group = Some(group.slug.clone());
+        f.admin.call(&request).await.unwrap();
+        statements(&f, "/api/v1/topics").await;
+        counts.push(statements(&f, "/api/v1/topics").await);
+
+        // Renamed through this server: the next list shows the new names.
+        let category = CategoryRequest { name: "M&E".into(), description: String::new(), position: None };
+        f.admin.call(&UpdateCategory { id: f.category.id.clone(), body: category }).await.unwrap();
+        let renamed = UpdateGroupRequest {
+            name: "Soil health".into(),
+            description: String::new(),
+            visibility: GroupVisibility::Public,
+        };
+        f.admin.call(&UpdateGroup { group: group.slug.clone(), body: renamed }).await.unwrap();
+        let listed = f.carlos.call(&ListTopics::default()).await.unwrap();
+        assert_eq!(listed.items[0].category.name, "M&E");
+        assert_eq!(listed.items[0].group.as_ref().map(|g| g.name.as_str()), Some("Soil health"));
+    }
+    // The community settings, the categories and the groups: three statements fewer.
+    assert_eq!(counts[0], counts[1] + 3, "statements without and with the memory: {counts:?}");
 }

@@ -113,7 +113,7 @@ fn seed_state(db: &DatabaseConnection) -> Result<AppState, ApiError> {
         files: FileStore::in_memory(),
         // Changes made by the seed reach webhooks through the change log, not this.
         webhooks,
-        community: Default::default(),
+        memo: Default::default(),
     })
 }
 

@@ -56,7 +56,7 @@ impl Application {
             limiter: Arc::new(RateLimiter::default()),
             files,
             webhooks,
-            community: Default::default(),
+            memo: Default::default(),
         };
         crate::idempotency::spawn_purger(state.db.clone());
         crate::services::events::reminders::spawn_worker(state.db.clone());

@@ -1,5 +1,6 @@
 //! Shared application state handed to every handler.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
@@ -7,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use crate::ratelimit::RateLimiter;
+use crate::services::memo::Memo;
 use crate::storage::FileStore;
 
 /// What handlers and services share. Cheap to clone.
@@ -24,6 +26,18 @@ pub struct AppState {
     pub files: FileStore,
     /// Outgoing webhooks: the guarded sender and the worker's wake-up call.
     pub webhooks: crate::services::webhooks::outbox::Outbox,
-    /// The community settings, kept for a second (`services::community::current`).
+    /// Small, often-read rows kept in memory for a moment.
+    pub memo: Memos,
+}
+
+/// Rows nearly every request reads, kept for `COPSE_COMMUNITY_CACHE_MS`
+/// (`services::memo`).
+#[derive(Clone, Default)]
+pub struct Memos {
+    /// The community settings (`services::community::current`).
     pub community: crate::services::community::Cache,
+    /// Every category by id (`services::discussions::refs`).
+    pub categories: Memo<HashMap<String, crate::entities::category::Model>>,
+    /// Every group by id, for the group shown on each topic.
+    pub groups: Memo<HashMap<String, crate::entities::group::Model>>,
 }

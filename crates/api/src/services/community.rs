@@ -3,8 +3,8 @@
 //! sees), so they are kept in memory for a second (`COPSE_COMMUNITY_CACHE_MS`): a
 //! change made here is seen at once, one made by another instance within a second.
 
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::Utc;
 use copse_shared::ErrorCode;
@@ -19,32 +19,12 @@ use crate::services::audit::{self, Event};
 use crate::services::validate;
 use crate::state::AppState;
 
-/// A copy of the settings and when it was read.
-type Copy = (Instant, Arc<community_settings::Model>);
-
 /// The settings as last read or written by this process.
-#[derive(Clone, Default)]
-pub struct Cache(Arc<RwLock<Option<Copy>>>);
-
-impl Cache {
-    fn fresh(&self, trusted_for: Duration) -> Option<Arc<community_settings::Model>> {
-        let slot = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        slot.as_ref().filter(|(at, _)| at.elapsed() < trusted_for).map(|(_, model)| Arc::clone(model))
-    }
-
-    fn store(&self, model: community_settings::Model) -> Arc<community_settings::Model> {
-        let model = Arc::new(model);
-        *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((Instant::now(), Arc::clone(&model)));
-        model
-    }
-}
+pub type Cache = crate::services::memo::Memo<community_settings::Model>;
 
 /// The settings for a request: from memory when read less than a second ago.
 pub async fn current(state: &AppState) -> ApiResult<Arc<community_settings::Model>> {
-    if let Some(model) = state.community.fresh(Duration::from_millis(state.settings.community_cache_ms)) {
-        return Ok(model);
-    }
-    Ok(state.community.store(load(&state.db).await?))
+    state.memo.community.get_or_read(Duration::from_millis(state.settings.community_cache_ms), load(&state.db)).await
 }
 
 /// Reads the settings row (created by the first migration).
@@ -109,7 +89,7 @@ pub async fn update(
     };
     audit::record(&txn, me, event).await?;
     txn.commit().await?;
-    state.community.store(updated.clone());
+    state.memo.community.store(updated.clone());
     Ok(updated)
 }
 

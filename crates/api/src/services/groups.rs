@@ -379,6 +379,8 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
+    // Topics show the group's new name or state at once (`discussions::refs`).
+    state.memo.groups.forget();
     one_dto(state, actor, updated).await
 }
 
@@ -403,6 +405,8 @@ pub async fn set_archived(state: &AppState, actor: &Actor, key: &str, archived: 
     )
     .await?;
     txn.commit().await?;
+    // Topics show the group's new name or state at once (`discussions::refs`).
+    state.memo.groups.forget();
     one_dto(state, actor, updated).await
 }
 

@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod library;
 pub mod markdown;
 pub mod members;
+pub mod memo;
 pub mod pagination;
 pub mod partners;
 pub mod profiles;

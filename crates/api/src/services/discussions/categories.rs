@@ -125,5 +125,7 @@ pub async fn update(state: &AppState, actor: &Actor, key: &str, request: Categor
     };
     audit::record(&txn, me, event).await?;
     txn.commit().await?;
+    // Topics show the new name at once (`discussions::refs`).
+    state.memo.categories.forget();
     Ok(dto(updated))
 }

@@ -9,6 +9,8 @@ pub mod posts;
 pub mod topics;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
 
 use copse_shared::discussions::{
     CategoryRef, GroupRef, Post, QuotedPost, ReactionCount, ReactionKind, TopicKind, TopicSummary,
@@ -335,35 +337,41 @@ fn replace_mention(text: &str, token: &str, link: &str) -> String {
     out
 }
 
-/// Topic summaries for many topics with four queries in all (categories, groups,
-/// authors, tags), whatever the page size.
-pub async fn summaries(db: &impl ConnectionTrait, topics: Vec<topic::Model>) -> ApiResult<Vec<TopicSummary>> {
-    let category_ids: HashSet<String> = topics.iter().map(|t| t.category_id.clone()).collect();
-    let group_ids: HashSet<String> = topics.iter().filter_map(|t| t.group_id.clone()).collect();
+/// Rows by id, as kept in memory.
+type ById<T> = Arc<HashMap<String, T>>;
+
+/// Every category and every group by id, from memory (`services::memo`): a list of
+/// topics shows each one's category and group, and reading them costs two statements
+/// per page. A topic naming one not in memory (made a moment ago through another
+/// instance) reads them again.
+async fn refs(state: &AppState, topics: &[topic::Model]) -> ApiResult<(ById<category::Model>, ById<group::Model>)> {
+    let trusted_for = Duration::from_millis(state.settings.community_cache_ms);
+    let mut categories = state.memo.categories.get_or_read(trusted_for, all_categories(&state.db)).await?;
+    if topics.iter().any(|t| !categories.contains_key(&t.category_id)) {
+        categories = state.memo.categories.store(all_categories(&state.db).await?);
+    }
+    let mut groups = state.memo.groups.get_or_read(trusted_for, all_groups(&state.db)).await?;
+    if topics.iter().filter_map(|t| t.group_id.as_ref()).any(|id| !groups.contains_key(id)) {
+        groups = state.memo.groups.store(all_groups(&state.db).await?);
+    }
+    Ok((categories, groups))
+}
+
+async fn all_categories(db: &impl ConnectionTrait) -> ApiResult<HashMap<String, category::Model>> {
+    Ok(category::Entity::find().all(db).await?.into_iter().map(|c| (c.id.clone(), c)).collect())
+}
+
+async fn all_groups(db: &impl ConnectionTrait) -> ApiResult<HashMap<String, group::Model>> {
+    Ok(group::Entity::find().all(db).await?.into_iter().map(|g| (g.id.clone(), g)).collect())
+}
+
+/// Topic summaries for many topics with two queries in all (authors, tags), whatever
+/// the page size; categories and groups come from memory.
+pub async fn summaries(state: &AppState, topics: Vec<topic::Model>) -> ApiResult<Vec<TopicSummary>> {
+    let db = &state.db;
     let author_ids: HashSet<String> = topics.iter().filter_map(|t| t.author_id.clone()).collect();
     let topic_ids: Vec<String> = topics.iter().map(|t| t.id.clone()).collect();
-    let categories: HashMap<String, category::Model> = if category_ids.is_empty() {
-        HashMap::new()
-    } else {
-        category::Entity::find()
-            .filter(category::Column::Id.is_in(category_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|c| (c.id.clone(), c))
-            .collect()
-    };
-    let groups: HashMap<String, group::Model> = if group_ids.is_empty() {
-        HashMap::new()
-    } else {
-        group::Entity::find()
-            .filter(group::Column::Id.is_in(group_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|g| (g.id.clone(), g))
-            .collect()
-    };
+    let (categories, groups) = refs(state, &topics).await?;
     let authors = members(db, author_ids).await?;
     let mut tags: HashMap<String, Vec<String>> = HashMap::new();
     if !topic_ids.is_empty() {

@@ -117,7 +117,7 @@ pub async fn list(state: &AppState, actor: &Actor, filter: TopicFilter) -> ApiRe
     } else {
         None
     };
-    Ok(Page { items: summaries(&state.db, rows).await?, next_cursor })
+    Ok(Page { items: summaries(state, rows).await?, next_cursor })
 }
 
 /// The strong ETag of a topic's title, tags and state.
@@ -137,7 +137,7 @@ pub fn etag(topic: &Topic) -> String {
 
 /// The full topic for an actor: summary, opening post, watching, permissions.
 pub async fn detail(state: &AppState, actor: &Actor, ctx: &TopicCtx) -> ApiResult<Topic> {
-    let summary = summaries(&state.db, vec![ctx.topic.clone()])
+    let summary = summaries(state, vec![ctx.topic.clone()])
         .await?
         .pop()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("topic summary missing")))?;

@@ -36,7 +36,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: &str) -> ApiResult<MemberA
             .limit(RECENT)
             .all(&state.db)
             .await?;
-        activity.topics = discussions::summaries(&state.db, topics).await?;
+        activity.topics = discussions::summaries(state, topics).await?;
         let readable = Query::select().column(topic::Column::Id).from(topic::Entity).cond_where(visible).to_owned();
         let replies = post::Entity::find()
             .filter(post::Column::AuthorId.eq(member.id.clone()))
