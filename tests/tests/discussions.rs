@@ -22,6 +22,19 @@ struct Forum {
     category: Category,
 }
 
+impl Forum {
+    /// A public group the admin runs.
+    async fn public_group(&self, name: &str) -> copse_shared::groups::Group {
+        let request = CreateGroupRequest {
+            name: name.into(),
+            slug: None,
+            description: String::new(),
+            visibility: GroupVisibility::Public,
+        };
+        self.admin.call(&CreateGroup(request)).await.unwrap()
+    }
+}
+
 async fn forum() -> Forum {
     forum_with(|_| {}).await
 }
@@ -566,16 +579,7 @@ async fn list_requests_issue_the_same_number_of_statements_for_two_rows_or_twent
         s.writes_per_minute = 10_000;
     })
     .await;
-    let group = f
-        .admin
-        .call(&CreateGroup(CreateGroupRequest {
-            name: "Soil".into(),
-            slug: None,
-            description: String::new(),
-            visibility: GroupVisibility::Public,
-        }))
-        .await
-        .unwrap();
+    let group = f.public_group("Soil").await;
     f.carlos.call(&JoinGroup { group: group.slug.clone() }).await.unwrap();
     f.amina.call(&JoinGroup { group: group.slug.clone() }).await.unwrap();
     let mut first_topic = None;
@@ -761,16 +765,7 @@ async fn topic_lists_read_categories_and_groups_from_memory_and_show_a_rename_at
             s.community_cache_ms = cache_ms;
         })
         .await;
-        let group = f
-            .admin
-            .call(&CreateGroup(CreateGroupRequest {
-                name: "Soil".into(),
-                slug: None,
-                description: String::new(),
-                visibility: GroupVisibility::Public,
-            }))
-            .await
-            .unwrap();
+        let group = f.public_group("Soil").await;
         let mut request = topic_request(&f.category, "Cover crops", TopicKind::Discussion);
         request.0.group = Some(group.slug.clone());
         f.admin.call(&request).await.unwrap();
