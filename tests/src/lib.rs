@@ -290,6 +290,26 @@ pub fn set_cookie_headers(headers: &reqwest::header::HeaderMap) -> Vec<String> {
         .collect()
 }
 
+/// A group made by `owner` (an admin or site facilitator), which each `(client, email)`
+/// has been invited to and joined.
+pub async fn group_with(
+    owner: &Client,
+    name: &str,
+    visibility: copse_shared::groups::GroupVisibility,
+    members: &[(&Client, &str)],
+) -> copse_shared::groups::Group {
+    use copse_shared::endpoints::{CreateGroup, InviteToGroup, JoinGroup};
+    use copse_shared::groups::{CreateGroupRequest, InviteToGroupRequest};
+    let request = CreateGroupRequest { name: name.into(), slug: None, description: String::new(), visibility };
+    let group = owner.call(&CreateGroup(request)).await.expect("the group is created");
+    for (client, email) in members {
+        let body = InviteToGroupRequest { email: (*email).into() };
+        owner.call(&InviteToGroup { group: group.slug.clone(), body }).await.expect("the member is invited");
+        client.call(&JoinGroup { group: group.slug.clone() }).await.expect("the member joins");
+    }
+    group
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

@@ -25,13 +25,7 @@ struct Forum {
 impl Forum {
     /// A public group the admin runs.
     async fn public_group(&self, name: &str) -> copse_shared::groups::Group {
-        let request = CreateGroupRequest {
-            name: name.into(),
-            slug: None,
-            description: String::new(),
-            visibility: GroupVisibility::Public,
-        };
-        self.admin.call(&CreateGroup(request)).await.unwrap()
+        copse_tests::group_with(&self.admin, name, GroupVisibility::Public, &[]).await
     }
 }
 
@@ -341,24 +335,8 @@ async fn mentions_link_and_notify_and_watchers_hear_of_replies() {
 #[tokio::test]
 async fn private_group_topics_stay_inside_the_group() {
     let f = forum().await;
-    let group = f
-        .admin
-        .call(&CreateGroup(CreateGroupRequest {
-            name: "Steering".into(),
-            slug: None,
-            description: String::new(),
-            visibility: GroupVisibility::Private,
-        }))
-        .await
-        .unwrap();
-    f.admin
-        .call(&InviteToGroup {
-            group: group.slug.clone(),
-            body: InviteToGroupRequest { email: "amina@example.org".into() },
-        })
-        .await
-        .unwrap();
-    f.amina.call(&JoinGroup { group: group.slug.clone() }).await.unwrap();
+    let amina = [(&f.amina, "amina@example.org")];
+    let group = copse_tests::group_with(&f.admin, "Steering", GroupVisibility::Private, &amina).await;
     let mut request = topic_request(&f.category, "Budget for 2027", TopicKind::Discussion);
     request.0.group = Some(group.slug.clone());
     let secret = f.amina.call(&request).await.unwrap();

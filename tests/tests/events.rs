@@ -12,7 +12,7 @@ use copse_shared::client::Client;
 use copse_shared::discussions::NotificationKind;
 use copse_shared::endpoints::*;
 use copse_shared::events::*;
-use copse_shared::groups::{CreateGroupRequest, GroupVisibility, InviteToGroupRequest};
+use copse_shared::groups::{CreateGroupRequest, GroupVisibility};
 use copse_tests::{PASSWORD, TestApp, problem};
 use icalendar::{Calendar, CalendarComponent, Component, DatePerhapsTime, EventLike};
 
@@ -32,15 +32,9 @@ async fn world() -> World {
 }
 
 impl World {
-    /// A private group the admin runs.
-    async fn private_group(&self, name: &str) -> copse_shared::groups::Group {
-        let request = CreateGroupRequest {
-            name: name.into(),
-            slug: None,
-            description: "Private.".into(),
-            visibility: GroupVisibility::Private,
-        };
-        self.admin.call(&CreateGroup(request)).await.unwrap()
+    /// A private group the admin runs, which `members` have joined.
+    async fn private_group(&self, name: &str, members: &[(&Client, &str)]) -> copse_shared::groups::Group {
+        copse_tests::group_with(&self.admin, name, GroupVisibility::Private, members).await
     }
 }
 
@@ -578,7 +572,7 @@ async fn reminders_reach_people_going_once_even_when_the_server_was_down_at_the_
 #[tokio::test]
 async fn private_group_events_are_invisible_outside_the_group() {
     let w = world().await;
-    let group = w.private_group("Board").await;
+    let group = w.private_group("Board", &[]).await;
     let start = days_ahead(8);
     let event = w
         .admin
@@ -643,12 +637,8 @@ async fn events_can_be_bookmarked_by_those_who_see_them() {
 #[tokio::test]
 async fn leaving_a_private_group_withdraws_answers_to_its_coming_events_and_frees_the_seat() {
     let w = world().await;
-    let group = w.private_group("Steering").await;
-    for (client, email) in [(&w.amina, "amina@example.org"), (&w.carlos, "carlos@example.org")] {
-        let invite = InviteToGroupRequest { email: email.into() };
-        w.admin.call(&InviteToGroup { group: group.slug.clone(), body: invite }).await.unwrap();
-        client.call(&JoinGroup { group: group.slug.clone() }).await.unwrap();
-    }
+    let members = [(&w.amina, "amina@example.org"), (&w.carlos, "carlos@example.org")];
+    let group = w.private_group("Steering", &members).await;
     let start = days_ahead(5);
     let mut meeting = fields("Steering meeting", start, start + Duration::hours(1));
     meeting.capacity = Some(1);

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use copse_shared::client::Client;
 use copse_shared::discussions::CreatePostRequest;
 use copse_shared::endpoints::*;
-use copse_shared::groups::{CreateGroupRequest, GroupVisibility, InviteToGroupRequest};
+use copse_shared::groups::GroupVisibility;
 use copse_shared::library::*;
 use copse_tests::s3::S3Server;
 use copse_tests::{PASSWORD, TestApp, problem, problem_of};
@@ -518,24 +518,8 @@ async fn a_pdf_gets_a_thumbnail_of_its_first_page_and_a_broken_pdf_gets_none() {
 #[tokio::test]
 async fn private_group_items_are_invisible_to_non_members_and_absent_from_lists() {
     let l = library().await;
-    let group = l
-        .admin
-        .call(&CreateGroup(CreateGroupRequest {
-            name: "Steering".into(),
-            slug: None,
-            description: String::new(),
-            visibility: GroupVisibility::Private,
-        }))
-        .await
-        .unwrap();
-    l.admin
-        .call(&InviteToGroup {
-            group: group.slug.clone(),
-            body: InviteToGroupRequest { email: "amina@example.org".into() },
-        })
-        .await
-        .unwrap();
-    l.amina.call(&JoinGroup { group: group.slug.clone() }).await.unwrap();
+    let amina = [(&l.amina, "amina@example.org")];
+    let group = copse_tests::group_with(&l.admin, "Steering", GroupVisibility::Private, &amina).await;
     let mut request = item("Budget 2027", ItemKind::Document);
     request.group = Some(group.slug.clone());
     let secret = l.amina.call(&CreateLibraryItem(request.clone())).await.unwrap();

@@ -62,23 +62,8 @@ impl Community {
 
     /// A private group made by the admin, which the given members have joined.
     async fn private_group(&self, members: &[(&Client, &str)]) -> copse_shared::groups::Group {
-        use copse_shared::groups::{CreateGroupRequest, GroupVisibility, InviteToGroupRequest};
-        let group = self
-            .admin
-            .call(&CreateGroup(CreateGroupRequest {
-                name: "Board room".into(),
-                slug: None,
-                description: String::new(),
-                visibility: GroupVisibility::Private,
-            }))
+        copse_tests::group_with(&self.admin, "Board room", copse_shared::groups::GroupVisibility::Private, members)
             .await
-            .unwrap();
-        for (client, email) in members {
-            let body = InviteToGroupRequest { email: (*email).into() };
-            self.admin.call(&InviteToGroup { group: group.slug.clone(), body }).await.unwrap();
-            client.call(&JoinGroup { group: group.slug.clone() }).await.unwrap();
-        }
-        group
     }
 
     /// A raw GET (to scan the exact JSON that leaves the server).
