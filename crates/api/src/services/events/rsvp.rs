@@ -158,16 +158,22 @@ pub async fn withdraw_from_group(db: &impl ConnectionTrait, group_id: &str, user
         .filter(event_rsvp::Column::EventId.is_in(events.iter().map(|e| e.id.clone())))
         .all(db)
         .await?;
-    let now = Utc::now();
+    if answers.is_empty() {
+        return Ok(());
+    }
+    // The occurrences not yet ended of the events answered, in one query.
+    let coming: std::collections::HashMap<(String, String), event_occurrence::Model> = event_occurrence::Entity::find()
+        .filter(event_occurrence::Column::EventId.is_in(answers.iter().map(|a| a.event_id.clone())))
+        .filter(event_occurrence::Column::EndsAt.gt(Utc::now()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| ((o.event_id.clone(), o.key.clone()), o))
+        .collect();
     for answer in answers {
         let Some(event) = events.iter().find(|e| e.id == answer.event_id) else { continue };
         let key = answer.occurrence_key.clone();
-        let Some(row) = event_occurrence::Entity::find_by_id((event.id.clone(), key.clone())).one(db).await? else {
-            continue;
-        };
-        if row.ends_at <= now {
-            continue;
-        }
+        let Some(row) = coming.get(&(event.id.clone(), key.clone())) else { continue };
         let held_a_seat = answer.status == RsvpStatus::Going.as_str();
         event_rsvp::Entity::delete_by_id((answer.event_id, answer.occurrence_key, answer.user_id)).exec(db).await?;
         if held_a_seat && !row.cancelled && event.cancelled_at.is_none() {
