@@ -7,6 +7,7 @@ use copse_shared::auth::{AccountStatus, Role};
 use copse_shared::community::{JoinPolicy, UpdateCommunityRequest};
 use copse_shared::endpoints::*;
 use copse_shared::members::{ChangeRoleRequest, CreateInvitationRequest};
+use copse_shared::profiles::UpdateProfileRequest;
 use copse_tests::{PASSWORD, TestApp, problem, register_request};
 
 #[tokio::test]
@@ -194,4 +195,43 @@ async fn the_audit_log_records_who_did_what_and_only_admins_read_it() {
         .unwrap();
     assert_eq!(rest.items.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["member.role_change"]);
     assert!(rest.next_cursor.is_none());
+}
+
+/// The statements a signed-in `GET /api/v1/me` issued.
+async fn me_statements(app: &TestApp, member: &copse_shared::client::Client) -> u32 {
+    let response =
+        app.client.http().get(app.url("/api/v1/me")).bearer_auth(member.token().unwrap()).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    response.headers().get("x-sql-statements").unwrap().to_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn signed_in_accounts_are_read_from_memory_and_changes_through_this_server_show_at_once() {
+    let mut counts = Vec::new();
+    for cache_ms in [0, 60_000] {
+        let app = TestApp::spawn_with(|s| {
+            s.expose_sql_count = true;
+            s.community_cache_ms = cache_ms;
+        })
+        .await;
+        let admin = app.admin().await;
+        let (member, answer) = app.register("m@example.org", "Mia Member", PASSWORD).await;
+        me_statements(&app, &member).await;
+        counts.push(me_statements(&app, &member).await);
+
+        // Every change to the account through this server is seen by the next request,
+        // however long the memory trusts what it read.
+        let id = answer.user.id.clone();
+        admin
+            .call(&ChangeMemberRole { id: id.clone(), body: ChangeRoleRequest { role: Role::Facilitator } })
+            .await
+            .unwrap();
+        assert_eq!(member.call(&GetMe).await.unwrap().role, Role::Facilitator);
+        let renamed = UpdateProfileRequest { display_name: "Mia Moderator".into(), ..Default::default() };
+        member.call(&UpdateMyProfile(renamed)).await.unwrap();
+        assert_eq!(member.call(&GetMe).await.unwrap().display_name, "Mia Moderator");
+        admin.call(&SuspendMember { id: id.clone() }).await.unwrap();
+        assert_eq!(problem(member.call(&GetMe).await).status, 401);
+    }
+    assert_eq!(counts[0], counts[1] + 1, "statements without and with the memory: {counts:?}");
 }

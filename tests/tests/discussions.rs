@@ -11,6 +11,7 @@ use copse_shared::endpoints::*;
 use copse_shared::groups::{
     ChangeGroupRoleRequest, CreateGroupRequest, GroupRole, GroupVisibility, InviteToGroupRequest, UpdateGroupRequest,
 };
+use copse_shared::profiles::UpdateProfileRequest;
 use copse_tests::{PASSWORD, TestApp, problem};
 
 struct Forum {
@@ -735,7 +736,7 @@ async fn the_demo_community_seeds_once_and_reads_like_a_living_forum() {
 }
 
 #[tokio::test]
-async fn topic_lists_read_categories_and_groups_from_memory_and_show_a_rename_at_once() {
+async fn topic_lists_read_categories_groups_and_names_from_memory_and_show_a_rename_at_once() {
     let mut counts = Vec::new();
     for cache_ms in [0, 60_000] {
         let f = forum_with(|s| {
@@ -759,10 +760,14 @@ async fn topic_lists_read_categories_and_groups_from_memory_and_show_a_rename_at
             visibility: GroupVisibility::Public,
         };
         f.admin.call(&UpdateGroup { group: group.slug.clone(), body: renamed }).await.unwrap();
+        let renamed = UpdateProfileRequest { display_name: "Ada Admin".into(), ..Default::default() };
+        f.admin.call(&UpdateMyProfile(renamed)).await.unwrap();
         let listed = f.carlos.call(&ListTopics::default()).await.unwrap();
         assert_eq!(listed.items[0].category.name, "M&E");
         assert_eq!(listed.items[0].group.as_ref().map(|g| g.name.as_str()), Some("Soil health"));
+        assert_eq!(listed.items[0].author.as_ref().map(|a| a.display_name.as_str()), Some("Ada Admin"));
     }
-    // The community settings, the categories and the groups: three statements fewer.
-    assert_eq!(counts[0], counts[1] + 3, "statements without and with the memory: {counts:?}");
+    // The community settings, the categories, the groups, the reader's account and the
+    // authors' names: five statements fewer.
+    assert_eq!(counts[0], counts[1] + 5, "statements without and with the memory: {counts:?}");
 }

@@ -151,9 +151,10 @@ pub struct Settings {
     /// Report each request's SQL statement count in `X-Sql-Statements` (tests, benchmarks).
     #[arg(long, env = "COPSE_EXPOSE_SQL_COUNT", default_value_t = false, global = true)]
     pub expose_sql_count: bool,
-    /// How long the community settings, the categories and the groups' names read from
-    /// the database are trusted, in ms: a change made through another server is seen
-    /// after this long (0 reads them on every request).
+    /// How long the community settings, the categories, the groups' names and signed-in
+    /// members' accounts read from the database are trusted, in ms: a change made
+    /// through another server (a suspension too) is seen after this long; one made
+    /// through this server at once (0 reads them on every request).
     #[arg(long, env = "COPSE_COMMUNITY_CACHE_MS", default_value_t = 1000, global = true)]
     pub community_cache_ms: u64,
     /// How often members' activity is counted for the directory's "most active"

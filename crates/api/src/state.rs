@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use crate::ratelimit::RateLimiter;
-use crate::services::memo::Memo;
+use crate::services::memo::{Memo, MemoMap};
 use crate::storage::FileStore;
 
 /// What handlers and services share. Cheap to clone.
@@ -40,4 +40,10 @@ pub struct Memos {
     pub categories: Memo<HashMap<String, crate::entities::category::Model>>,
     /// Every group by id, for the group shown on each topic.
     pub groups: Memo<HashMap<String, crate::entities::group::Model>>,
+    /// Signed-in members' accounts by id (`services::accounts::signed_in`): every
+    /// signed-in request checks its account is still active.
+    pub accounts: MemoMap<crate::entities::user::Model>,
+    /// Members' names by id, shown beside every topic, post, item and event
+    /// (`services::discussions::members`).
+    pub names: MemoMap<copse_shared::members::MemberSummary>,
 }

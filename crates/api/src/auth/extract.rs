@@ -18,8 +18,10 @@ use crate::state::AppState;
 /// A signed-in, active member.
 #[derive(Clone, Debug)]
 pub struct AuthUser {
-    /// The account, read fresh from the database on every request, so a suspension
-    /// or a role change takes effect at once.
+    /// The account, read from the database or kept from a read less than
+    /// `COPSE_COMMUNITY_CACHE_MS` ago (`services::accounts::signed_in`): a suspension
+    /// or a role change through this server takes effect at once, through another
+    /// within that time.
     pub user: user::Model,
     /// The token's claims.
     pub claims: Claims,
@@ -74,7 +76,7 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> Result<AuthU
         return Err(ApiError::forbidden("This endpoint does not accept API keys; sign in as a member."));
     }
     let claims = state.jwt.verify(&token)?;
-    let user = crate::services::accounts::find_by_id(&state.db, &claims.sub)
+    let user = crate::services::accounts::signed_in(&state, &claims.sub)
         .await?
         .ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidToken, "The account no longer exists."))?;
     if user.status() != AccountStatus::Active {

@@ -21,6 +21,24 @@ pub async fn find_by_id(db: &impl ConnectionTrait, id: &str) -> ApiResult<Option
     Ok(user::Entity::find_by_id(id.to_owned()).one(db).await?)
 }
 
+/// The account behind a signed-in request, from memory when read less than
+/// `COPSE_COMMUNITY_CACHE_MS` ago (one statement fewer on every signed-in request). A
+/// change through this server shows at once ([`changed`]); one made through another
+/// server (a suspension, a role change) takes effect within that time.
+pub async fn signed_in(state: &AppState, id: &str) -> ApiResult<Option<user::Model>> {
+    let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
+    let account = state.memo.accounts.get_or_read(id, trusted_for, find_by_id(&state.db, id)).await?;
+    Ok(account.map(|account| (*account).clone()))
+}
+
+/// Drops the account and the member's name from memory after a change to the account
+/// committed (status, role, password, name, deletion), so the next request reads them
+/// again.
+pub fn changed(state: &AppState, id: &str) {
+    state.memo.accounts.forget(id);
+    state.memo.names.forget(id);
+}
+
 /// Reads an account by (already normalised) email.
 pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> ApiResult<Option<user::Model>> {
     Ok(user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?)
@@ -167,6 +185,7 @@ pub async fn change_password(
     active.password_hash = Set(hash);
     active.updated_at = Set(Utc::now());
     active.update(&state.db).await?;
+    changed(state, &account.id);
     sessions::revoke_user_sessions(&state.db, &account.id, Some(&claims.sid)).await?;
     Ok(())
 }

@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Action, Actor, Resource};
 use crate::services::audit::{self, Event};
 use crate::services::pagination::{self, Cursor};
-use crate::services::sessions;
+use crate::services::{accounts, sessions};
 use crate::state::AppState;
 
 /// Filters of the member list.
@@ -95,6 +95,7 @@ async fn set_status(
     )
     .await?;
     txn.commit().await?;
+    accounts::changed(state, &updated.id);
     Ok(updated)
 }
 
@@ -163,6 +164,7 @@ pub async fn change_role(state: &AppState, actor: &Actor, id: &str, role: Role) 
     };
     audit::record(&txn, acting(actor)?, event).await?;
     txn.commit().await?;
+    accounts::changed(state, &updated.id);
     Ok(updated)
 }
 

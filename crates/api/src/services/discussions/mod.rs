@@ -208,22 +208,41 @@ pub fn require(actor: &Actor, action: Action, ctx: &TopicCtx) -> ApiResult<()> {
     policy::require(actor, action, &Resource::Topic(&ctx.facts))
 }
 
-/// The names of members, for many ids at once.
-pub async fn members(db: &impl ConnectionTrait, ids: HashSet<String>) -> ApiResult<HashMap<String, MemberSummary>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+/// The names of members, for many ids at once: from memory (`Memos::names`) when read
+/// less than `COPSE_COMMUNITY_CACHE_MS` ago, the rest in one statement. A rename or a
+/// deletion through this server drops the name at once (`accounts::changed`).
+pub async fn members(state: &AppState, ids: HashSet<String>) -> ApiResult<HashMap<String, MemberSummary>> {
+    let trusted_for = Duration::from_millis(state.settings.community_cache_ms);
+    let names = &state.memo.names;
+    let mut found = HashMap::with_capacity(ids.len());
+    let mut missing = Vec::new();
+    for id in ids {
+        match names.fresh(&id, trusted_for) {
+            Some(member) => {
+                found.insert(id, (*member).clone());
+            }
+            None => missing.push(id),
+        }
     }
+    if missing.is_empty() {
+        return Ok(found);
+    }
+    let seen = names.forgets();
     // Only the two columns shown: a whole account row (hash, settings) costs more to
     // copy out of the driver than the query itself.
     let rows: Vec<(String, String)> = user::Entity::find()
         .select_only()
         .column(user::Column::Id)
         .column(user::Column::DisplayName)
-        .filter(user::Column::Id.is_in(ids))
+        .filter(user::Column::Id.is_in(missing))
         .into_tuple()
-        .all(db)
+        .all(&state.db)
         .await?;
-    Ok(rows.into_iter().map(|(id, display_name)| (id.clone(), MemberSummary { id, display_name })).collect())
+    let read: Vec<(String, Arc<MemberSummary>)> =
+        rows.into_iter().map(|(id, display_name)| (id.clone(), Arc::new(MemberSummary { id, display_name }))).collect();
+    found.extend(read.iter().map(|(id, member)| (id.clone(), (**member).clone())));
+    names.keep(seen, trusted_for, read);
+    Ok(found)
 }
 
 /// A new post row: number `number` of the topic, by `author`, with its Markdown and
@@ -350,11 +369,22 @@ async fn refs(state: &AppState, topics: &[topic::Model]) -> ApiResult<(ById<cate
     if topics.iter().any(|t| !categories.contains_key(&t.category_id)) {
         categories = state.memo.categories.store(all_categories(&state.db).await?);
     }
-    let mut groups = state.memo.groups.get_or_read(trusted_for, all_groups(&state.db)).await?;
-    if topics.iter().filter_map(|t| t.group_id.as_ref()).any(|id| !groups.contains_key(id)) {
-        groups = state.memo.groups.store(all_groups(&state.db).await?);
-    }
+    let groups = groups_by_id(state, topics.iter().filter_map(|t| t.group_id.as_ref())).await?;
     Ok((categories, groups))
+}
+
+/// Every group by id, from memory; read again when one of `wanted` is not there (made
+/// a moment ago through another instance).
+pub async fn groups_by_id<'a>(
+    state: &AppState,
+    mut wanted: impl Iterator<Item = &'a String>,
+) -> ApiResult<ById<group::Model>> {
+    let trusted_for = Duration::from_millis(state.settings.community_cache_ms);
+    let groups = state.memo.groups.get_or_read(trusted_for, all_groups(&state.db)).await?;
+    if wanted.any(|id| !groups.contains_key(id)) {
+        return Ok(state.memo.groups.store(all_groups(&state.db).await?));
+    }
+    Ok(groups)
 }
 
 async fn all_categories(db: &impl ConnectionTrait) -> ApiResult<HashMap<String, category::Model>> {
@@ -365,14 +395,14 @@ async fn all_groups(db: &impl ConnectionTrait) -> ApiResult<HashMap<String, grou
     Ok(group::Entity::find().all(db).await?.into_iter().map(|g| (g.id.clone(), g)).collect())
 }
 
-/// Topic summaries for many topics with two queries in all (authors, tags), whatever
-/// the page size; categories and groups come from memory.
+/// Topic summaries for many topics with at most two queries in all (the authors not in
+/// memory, tags), whatever the page size; categories and groups come from memory.
 pub async fn summaries(state: &AppState, topics: Vec<topic::Model>) -> ApiResult<Vec<TopicSummary>> {
     let db = &state.db;
     let author_ids: HashSet<String> = topics.iter().filter_map(|t| t.author_id.clone()).collect();
     let topic_ids: Vec<String> = topics.iter().map(|t| t.id.clone()).collect();
     let (categories, groups) = refs(state, &topics).await?;
-    let authors = members(db, author_ids).await?;
+    let authors = members(state, author_ids).await?;
     let mut tags: HashMap<String, Vec<String>> = HashMap::new();
     if !topic_ids.is_empty() {
         for row in topic_tag::Entity::find().filter(topic_tag::Column::TopicId.is_in(topic_ids)).all(db).await? {
@@ -424,12 +454,12 @@ struct ReactionRow {
 /// Post DTOs for many posts of one topic with at most five queries in all (quoted
 /// posts, authors, reaction counts, the actor's reactions), whatever the page size.
 pub async fn post_dtos(
-    db: &impl ConnectionTrait,
+    state: &AppState,
     actor: &Actor,
     ctx: &TopicCtx,
     posts: Vec<post::Model>,
 ) -> ApiResult<Vec<Post>> {
-    render_posts(db, actor, posts, |_| Some(ctx)).await
+    render_posts(state, actor, posts, |_| Some(ctx)).await
 }
 
 /// Post DTOs for posts of many topics at once, each rendered with its own topic's
@@ -437,21 +467,22 @@ pub async fn post_dtos(
 /// `post_dtos`, whatever the number of posts or topics. Posts whose topic is not in
 /// `topics` are left out.
 pub async fn post_dtos_across_topics(
-    db: &impl ConnectionTrait,
+    state: &AppState,
     actor: &Actor,
     topics: &HashMap<String, TopicCtx>,
     posts: Vec<post::Model>,
 ) -> ApiResult<Vec<Post>> {
     let posts = posts.into_iter().filter(|p| topics.contains_key(&p.topic_id)).collect();
-    render_posts(db, actor, posts, |topic_id| topics.get(topic_id)).await
+    render_posts(state, actor, posts, |topic_id| topics.get(topic_id)).await
 }
 
 async fn render_posts<'a>(
-    db: &impl ConnectionTrait,
+    state: &AppState,
     actor: &Actor,
     posts: Vec<post::Model>,
     topic_of: impl Fn(&str) -> Option<&'a TopicCtx>,
 ) -> ApiResult<Vec<Post>> {
+    let db = &state.db;
     let post_ids: Vec<String> = posts.iter().map(|p| p.id.clone()).collect();
     let quote_ids: HashSet<String> = posts.iter().filter_map(|p| p.quote_post_id.clone()).collect();
     let quoted: HashMap<String, post::Model> = if quote_ids.is_empty() {
@@ -466,7 +497,7 @@ async fn render_posts<'a>(
             .collect()
     };
     let author_ids: HashSet<String> = posts.iter().chain(quoted.values()).filter_map(|p| p.author_id.clone()).collect();
-    let authors = members(db, author_ids).await?;
+    let authors = members(state, author_ids).await?;
     let mut counts: HashMap<(String, String), i64> = HashMap::new();
     let mut mine: HashSet<(String, String)> = HashSet::new();
     if !post_ids.is_empty() {

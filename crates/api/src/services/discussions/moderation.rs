@@ -188,7 +188,7 @@ pub async fn set_post_hidden(state: &AppState, actor: &Actor, id: &str, hidden: 
     };
     audit::record(&txn, me, event).await?;
     txn.commit().await?;
-    post_dtos(&state.db, actor, &ctx.topic, vec![updated]).await?.pop().ok_or_else(ApiError::not_found)
+    post_dtos(state, actor, &ctx.topic, vec![updated]).await?.pop().ok_or_else(ApiError::not_found)
 }
 
 /// The groups an actor facilitates.
@@ -255,7 +255,7 @@ pub async fn list_flags(
     // A constant number of statements, whatever the page size: the flaggers, the
     // flagged posts, their topics with the facts the policy needs, and the posts'
     // DTOs are each loaded for the whole page at once.
-    let flaggers = members(&state.db, rows.iter().filter_map(|f| f.user_id.clone()).collect()).await?;
+    let flaggers = members(state, rows.iter().filter_map(|f| f.user_id.clone()).collect()).await?;
     let post_ids: HashSet<String> = rows.iter().map(|f| f.post_id.clone()).collect();
     let posts = if post_ids.is_empty() {
         Vec::new()
@@ -268,11 +268,8 @@ pub async fn list_flags(
     // such topics out, and their posts with them.
     let topic_ids: HashSet<String> = posts.iter().map(|p| p.topic_id.clone()).collect();
     let contexts = load_topics(&state.db, actor, topic_ids, public_read).await?;
-    let dtos: HashMap<String, Post> = post_dtos_across_topics(&state.db, actor, &contexts, posts)
-        .await?
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect();
+    let dtos: HashMap<String, Post> =
+        post_dtos_across_topics(state, actor, &contexts, posts).await?.into_iter().map(|p| (p.id.clone(), p)).collect();
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         let Some(post) = dtos.get(&row.post_id) else { continue };
@@ -320,11 +317,9 @@ pub async fn resolve_flag(state: &AppState, actor: &Actor, id: &str, outcome: Fl
     audit::record(&txn, me, event).await?;
     txn.commit().await?;
     let fresh = load_post(state, actor, &row.post_id).await?;
-    let post = post_dtos(&state.db, actor, &fresh.topic, vec![fresh.post.clone()])
-        .await?
-        .pop()
-        .ok_or_else(ApiError::not_found)?;
-    let flaggers = members(&state.db, updated.user_id.iter().cloned().collect()).await?;
+    let post =
+        post_dtos(state, actor, &fresh.topic, vec![fresh.post.clone()]).await?.pop().ok_or_else(ApiError::not_found)?;
+    let flaggers = members(state, updated.user_id.iter().cloned().collect()).await?;
     Ok(Flag {
         id: updated.id,
         post,

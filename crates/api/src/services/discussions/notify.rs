@@ -319,7 +319,7 @@ pub async fn list(
         .all(&state.db)
         .await?;
     let (rows, next_cursor) = split(rows, limit, |n| Cursor::new(n.created_at, &n.id).encode());
-    let actors = members(&state.db, rows.iter().filter_map(|n| n.actor_id.clone()).collect()).await?;
+    let actors = members(state, rows.iter().filter_map(|n| n.actor_id.clone()).collect()).await?;
     let items = rows
         .into_iter()
         .map(|n| Notification {

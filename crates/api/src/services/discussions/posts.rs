@@ -62,7 +62,7 @@ pub fn etag(post: &post::Model) -> String {
 }
 
 async fn one(state: &AppState, actor: &Actor, ctx: &PostCtx, post: post::Model) -> ApiResult<Post> {
-    post_dtos(&state.db, actor, &ctx.topic, vec![post])
+    post_dtos(state, actor, &ctx.topic, vec![post])
         .await?
         .pop()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("post vanished")))
@@ -104,7 +104,7 @@ pub async fn list(
     } else {
         None
     };
-    Ok(Page { items: post_dtos(&state.db, actor, &ctx, rows).await?, next_cursor })
+    Ok(Page { items: post_dtos(state, actor, &ctx, rows).await?, next_cursor })
 }
 
 fn locked() -> ApiError {
@@ -174,7 +174,7 @@ pub async fn create(state: &AppState, actor: &Actor, topic_id: &str, request: Cr
     notify::send(&txn, &ctx.topic, Some(&created.id), me, recipients).await?;
     txn.commit().await?;
     let fresh = load_topic(state, actor, &ctx.topic.id).await?;
-    post_dtos(&state.db, actor, &fresh, vec![created])
+    post_dtos(state, actor, &fresh, vec![created])
         .await?
         .pop()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("post vanished")))
@@ -298,7 +298,7 @@ pub async fn revisions(state: &AppState, actor: &Actor, id: &str) -> ApiResult<V
         .order_by_desc(post_revision::Column::CreatedAt)
         .all(&state.db)
         .await?;
-    let editors = members(&state.db, rows.iter().filter_map(|r| r.edited_by.clone()).collect::<HashSet<_>>()).await?;
+    let editors = members(state, rows.iter().filter_map(|r| r.edited_by.clone()).collect::<HashSet<_>>()).await?;
     Ok(rows
         .into_iter()
         .map(|r| PostRevision {

@@ -147,7 +147,7 @@ pub async fn detail(state: &AppState, actor: &Actor, ctx: &TopicCtx) -> ApiResul
         .one(&state.db)
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("opening post missing")))?;
-    let opening_post = post_dtos(&state.db, actor, ctx, vec![opening])
+    let opening_post = post_dtos(state, actor, ctx, vec![opening])
         .await?
         .pop()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("opening post missing")))?;

@@ -293,7 +293,7 @@ pub async fn detail(state: &AppState, actor: &Actor, ctx: &EventCtx) -> ApiResul
     let e = &ctx.event;
     let occurrences = occurrence_dtos(db, actor, occurrences_of(db, &e.id).await?).await?;
     let tags = tags_of(db, std::slice::from_ref(&e.id)).await?.remove(&e.id).unwrap_or_default();
-    let people = members(db, ctx.organisers.iter().cloned().collect()).await?;
+    let people = members(state, ctx.organisers.iter().cloned().collect()).await?;
     let organisers = ctx.organisers.iter().filter_map(|id| people.get(id).cloned()).collect();
     let group = match &e.group_id {
         Some(id) => group::Entity::find_by_id(id.clone()).one(db).await?.map(|g| GroupRef {

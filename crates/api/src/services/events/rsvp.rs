@@ -236,7 +236,7 @@ pub async fn attendees(state: &AppState, actor: &Actor, id: &str, key: &str) -> 
         .order_by_asc(event_rsvp::Column::AnsweredAt)
         .all(&state.db)
         .await?;
-    let people = members(&state.db, rows.iter().map(|r| r.user_id.clone()).collect()).await?;
+    let people = members(state, rows.iter().map(|r| r.user_id.clone()).collect()).await?;
     let rank = |s: RsvpStatus| match s {
         RsvpStatus::Going => 0,
         RsvpStatus::Waitlisted => 1,

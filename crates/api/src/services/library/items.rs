@@ -140,7 +140,7 @@ pub async fn list(state: &AppState, actor: &Actor, filter: ItemFilter) -> ApiRes
     } else {
         None
     };
-    Ok(Page { items: summaries(&state.db, rows).await?, next_cursor })
+    Ok(Page { items: summaries(state, rows).await?, next_cursor })
 }
 
 /// The strong ETag of an item's details and current version.
@@ -157,11 +157,11 @@ pub fn etag(item: &library_item::Model) -> String {
 
 /// The full item for an actor, with its ETag.
 pub async fn detail(state: &AppState, actor: &Actor, ctx: &ItemCtx) -> ApiResult<(LibraryItem, String)> {
-    let summary = summaries(&state.db, vec![ctx.item.clone()])
+    let summary = summaries(state, vec![ctx.item.clone()])
         .await?
         .pop()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("item summary missing")))?;
-    let versions = version_dtos(&state.db, versions_of(&state.db, &ctx.item.id).await?).await?;
+    let versions = version_dtos(state, versions_of(&state.db, &ctx.item.id).await?).await?;
     let item = LibraryItem {
         summary,
         description: ctx.item.description.clone(),

@@ -14,7 +14,7 @@ use copse_shared::discussions::GroupRef;
 use copse_shared::library::{ItemKind, ItemVersion, LibraryItemSummary, PreviewKind};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::entities::{group, library_item, library_item_tag, library_version};
+use crate::entities::{library_item, library_item_tag, library_version};
 use crate::error::ApiResult;
 use crate::policy::{self, Action, Actor, Resource, TopicFacts};
 use crate::services::community;
@@ -66,12 +66,9 @@ pub fn preview_kind(value: &str) -> PreviewKind {
 }
 
 /// Version DTOs, with one query for their uploaders.
-pub async fn version_dtos(
-    db: &impl ConnectionTrait,
-    versions: Vec<library_version::Model>,
-) -> ApiResult<Vec<ItemVersion>> {
+pub async fn version_dtos(state: &AppState, versions: Vec<library_version::Model>) -> ApiResult<Vec<ItemVersion>> {
     let ids: HashSet<String> = versions.iter().filter_map(|v| v.uploaded_by.clone()).collect();
-    let people = members(db, ids).await?;
+    let people = members(state, ids).await?;
     Ok(versions
         .into_iter()
         .map(|v| ItemVersion {
@@ -98,28 +95,17 @@ pub async fn versions_of(db: &impl ConnectionTrait, item_id: &str) -> ApiResult<
         .await?)
 }
 
-/// Summaries for a page of items with five queries in all (groups, owners, tags,
-/// current versions, their uploaders), whatever the page size.
-pub async fn summaries(
-    db: &impl ConnectionTrait,
-    items: Vec<library_item::Model>,
-) -> ApiResult<Vec<LibraryItemSummary>> {
-    let group_ids: HashSet<String> = items.iter().filter_map(|i| i.group_id.clone()).collect();
+/// Summaries for a page of items with at most four queries in all (owners, tags,
+/// current versions, their uploaders; names and groups come from memory when they
+/// were read less than a second ago), whatever the page size.
+pub async fn summaries(state: &AppState, items: Vec<library_item::Model>) -> ApiResult<Vec<LibraryItemSummary>> {
+    let db = &state.db;
     let owner_ids: HashSet<String> = items.iter().filter_map(|i| i.owner_id.clone()).collect();
     let item_ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
     let version_ids: Vec<String> = items.iter().filter_map(|i| i.current_version_id.clone()).collect();
-    let groups: HashMap<String, group::Model> = if group_ids.is_empty() {
-        HashMap::new()
-    } else {
-        group::Entity::find()
-            .filter(group::Column::Id.is_in(group_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|g| (g.id.clone(), g))
-            .collect()
-    };
-    let owners = members(db, owner_ids).await?;
+    let groups =
+        crate::services::discussions::groups_by_id(state, items.iter().filter_map(|i| i.group_id.as_ref())).await?;
+    let owners = members(state, owner_ids).await?;
     let mut tags: HashMap<String, Vec<String>> = HashMap::new();
     if !item_ids.is_empty() {
         let rows = library_item_tag::Entity::find()
@@ -138,7 +124,7 @@ pub async fn summaries(
     };
     let version_keys: Vec<String> = versions.iter().map(|v| v.id.clone()).collect();
     let mut current: HashMap<String, ItemVersion> =
-        version_keys.into_iter().zip(version_dtos(db, versions).await?).collect();
+        version_keys.into_iter().zip(version_dtos(state, versions).await?).collect();
     Ok(items
         .into_iter()
         .map(|i| LibraryItemSummary {

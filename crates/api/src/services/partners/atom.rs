@@ -97,7 +97,7 @@ pub async fn feed(
                 .limit(ENTRIES)
                 .all(db)
                 .await?;
-            let people = members(db, rows.iter().filter_map(|t| t.author_id.clone()).collect()).await?;
+            let people = members(state, rows.iter().filter_map(|t| t.author_id.clone()).collect()).await?;
             rows.into_iter()
                 .map(|t| Entry {
                     author: t.author_id.as_ref().and_then(|a| people.get(a)).map(|m| m.display_name.clone()),
@@ -122,7 +122,7 @@ pub async fn feed(
                 .limit(ENTRIES)
                 .all(db)
                 .await?;
-            let people = members(db, rows.iter().filter_map(|i| i.owner_id.clone()).collect()).await?;
+            let people = members(state, rows.iter().filter_map(|i| i.owner_id.clone()).collect()).await?;
             rows.into_iter()
                 .map(|i| Entry {
                     author: i.owner_id.as_ref().and_then(|a| people.get(a)).map(|m| m.display_name.clone()),
@@ -148,7 +148,7 @@ pub async fn feed(
                 .limit(ENTRIES)
                 .all(db)
                 .await?;
-            let people = members(db, rows.iter().filter_map(|e| e.creator_id.clone()).collect()).await?;
+            let people = members(state, rows.iter().filter_map(|e| e.creator_id.clone()).collect()).await?;
             rows.into_iter()
                 .map(|e| {
                     let mut summary = format!("Starts {} ({}).", stamp(e.starts_at), e.time_zone);

@@ -99,9 +99,9 @@ async fn facilitated(db: &impl ConnectionTrait, user_id: &str) -> ApiResult<Hash
         .collect())
 }
 
-async fn dtos(db: &impl ConnectionTrait, rows: Vec<api_key::Model>) -> ApiResult<Vec<ApiKey>> {
-    let groups = group_refs(db, rows.iter().flat_map(|k| split(&k.groups)).collect()).await?;
-    let people = members(db, rows.iter().map(|k| k.created_by.clone()).collect()).await?;
+async fn dtos(state: &AppState, rows: Vec<api_key::Model>) -> ApiResult<Vec<ApiKey>> {
+    let groups = group_refs(&state.db, rows.iter().flat_map(|k| split(&k.groups)).collect()).await?;
+    let people = members(state, rows.iter().map(|k| k.created_by.clone()).collect()).await?;
     Ok(rows
         .into_iter()
         .map(|k| ApiKey {
@@ -180,7 +180,7 @@ pub async fn create(state: &AppState, actor: &Actor, request: CreateApiKeyReques
     }
     .insert(&state.db)
     .await?;
-    let key = dtos(&state.db, vec![row]).await?.pop().ok_or_else(ApiError::not_found)?;
+    let key = dtos(state, vec![row]).await?.pop().ok_or_else(ApiError::not_found)?;
     Ok(CreatedApiKey { key, secret })
 }
 
@@ -191,7 +191,7 @@ pub async fn list(state: &AppState, actor: &Actor) -> ApiResult<Vec<ApiKey>> {
     if me.role() != Role::Admin {
         query = query.filter(api_key::Column::CreatedBy.eq(me.id.clone()));
     }
-    dtos(&state.db, query.all(&state.db).await?).await
+    dtos(state, query.all(&state.db).await?).await
 }
 
 /// A key the member may manage, or 404 (never revealing others' keys).
@@ -244,6 +244,6 @@ pub async fn rotate(
     row.secret_hash = Set(token_hash(&secret));
     row.prefix = Set(prefix);
     let row = row.update(&state.db).await?;
-    let key = dtos(&state.db, vec![row]).await?.pop().ok_or_else(ApiError::not_found)?;
+    let key = dtos(state, vec![row]).await?.pop().ok_or_else(ApiError::not_found)?;
     Ok(CreatedApiKey { key, secret })
 }

@@ -217,6 +217,7 @@ pub async fn delete(state: &AppState, account_id: &str, erase_content: bool) -> 
         state.files.delete(key).await?;
     }
     txn.commit().await?;
+    crate::services::accounts::changed(state, &me.id);
     if let Some(version) = avatar {
         super::avatar::remove_files(state, &me.id, &version).await;
     }

@@ -83,7 +83,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: &str) -> ApiResult<MemberA
             .limit(RECENT)
             .all(&state.db)
             .await?;
-        activity.library_items = library::summaries(&state.db, items).await?;
+        activity.library_items = library::summaries(state, items).await?;
     }
     if let Some(visible) = policy::visible_groups(actor, public_read) {
         let theirs = Query::select()

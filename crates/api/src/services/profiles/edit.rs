@@ -292,6 +292,7 @@ pub async fn update(
     }
     store(&txn, fields).await?;
     txn.commit().await?;
+    crate::services::accounts::changed(state, &me.id);
     // The actor still holds the old display name; reread so the answer is current.
     let fresh = load_active(&state.db, &me.id).await?;
     let actor = Actor::Member(fresh.user.clone());

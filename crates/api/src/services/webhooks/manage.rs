@@ -103,8 +103,9 @@ async fn counts(db: &impl ConnectionTrait, ids: Vec<String>) -> ApiResult<HashMa
     Ok(rows.into_iter().map(|(id, status, n)| ((id, status), u64::try_from(n).unwrap_or(0))).collect())
 }
 
-async fn dtos(db: &impl ConnectionTrait, rows: Vec<webhook::Model>) -> ApiResult<Vec<Webhook>> {
-    let people = members(db, rows.iter().filter_map(|w| w.created_by.clone()).collect::<HashSet<_>>()).await?;
+async fn dtos(state: &AppState, rows: Vec<webhook::Model>) -> ApiResult<Vec<Webhook>> {
+    let db = &state.db;
+    let people = members(state, rows.iter().filter_map(|w| w.created_by.clone()).collect::<HashSet<_>>()).await?;
     let counts = counts(db, rows.iter().map(|w| w.id.clone()).collect()).await?;
     let count = |id: &str, status: DeliveryStatus| {
         counts.get(&(id.to_owned(), status_name(status).to_owned())).copied().unwrap_or(0)
@@ -130,8 +131,8 @@ async fn one(db: &impl ConnectionTrait, id: &str) -> ApiResult<webhook::Model> {
     webhook::Entity::find_by_id(id.to_owned()).one(db).await?.ok_or_else(ApiError::not_found)
 }
 
-async fn dto(db: &impl ConnectionTrait, row: webhook::Model) -> ApiResult<Webhook> {
-    dtos(db, vec![row]).await?.pop().ok_or_else(ApiError::not_found)
+async fn dto(state: &AppState, row: webhook::Model) -> ApiResult<Webhook> {
+    dtos(state, vec![row]).await?.pop().ok_or_else(ApiError::not_found)
 }
 
 fn audited<'a>(action: &'a str, hook: &'a webhook::Model, details: serde_json::Value) -> Event<'a> {
@@ -142,13 +143,13 @@ fn audited<'a>(action: &'a str, hook: &'a webhook::Model, details: serde_json::V
 pub async fn list(state: &AppState, actor: &Actor) -> ApiResult<Vec<Webhook>> {
     admin(actor)?;
     let rows = webhook::Entity::find().order_by_desc(webhook::Column::CreatedAt).all(&state.db).await?;
-    dtos(&state.db, rows).await
+    dtos(state, rows).await
 }
 
 /// One endpoint.
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> ApiResult<Webhook> {
     admin(actor)?;
-    dto(&state.db, one(&state.db, id).await?).await
+    dto(state, one(&state.db, id).await?).await
 }
 
 /// Registers an endpoint; it receives changes made from now on.
@@ -178,7 +179,7 @@ pub async fn create(state: &AppState, actor: &Actor, request: WebhookRequest) ->
     .await?;
     audit::record(&txn, me, audited("webhook.create", &row, json!({ "events": row.events }))).await?;
     txn.commit().await?;
-    Ok(CreatedWebhook { webhook: dto(&state.db, row).await?, secret })
+    Ok(CreatedWebhook { webhook: dto(state, row).await?, secret })
 }
 
 /// Changes an endpoint's address, description, events or whether it is active.
@@ -199,7 +200,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, request: WebhookR
     let details = json!({ "events": row.events, "active": row.active });
     audit::record(&txn, me, audited("webhook.update", &row, details)).await?;
     txn.commit().await?;
-    dto(&state.db, row).await
+    dto(state, row).await
 }
 
 /// Removes an endpoint with its delivery log.
@@ -238,7 +239,7 @@ pub async fn rotate(
     let row = row.update(&txn).await?;
     audit::record(&txn, me, audited("webhook.rotate", &row, json!({ "grace_hours": hours }))).await?;
     txn.commit().await?;
-    Ok(CreatedWebhook { webhook: dto(&state.db, row).await?, secret })
+    Ok(CreatedWebhook { webhook: dto(state, row).await?, secret })
 }
 
 async fn delivery_dtos(
