@@ -861,6 +861,28 @@ try {
     await phone.close();
   });
 
+  await step('a section opened for the first time shows a progress bar until its modules arrive', async () => {
+    // A new page has a new wasm instance, so the library's modules are fetched again;
+    // holding them keeps the router waiting for as long as the test needs (routing
+    // also turns the HTTP cache off for this page).
+    const fresh = await browser.newPage();
+    await fresh.goto(base + '/');
+    await fresh.locator('main h1').waitFor();
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    await fresh.route('**/*.wasm', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await fresh.click('nav a:has-text("Library")');
+    await fresh.locator('[role=progressbar]').waitFor({ state: 'visible' });
+    await fresh.screenshot({ path: out + 'section-loading.png' });
+    release();
+    await fresh.locator('main h1', { hasText: 'Library' }).waitFor();
+    await fresh.locator('[role=progressbar]').waitFor({ state: 'detached' });
+    await fresh.close();
+  });
+
   // Events: the 15th of next month, in the browser's own calendar (Node and Chromium
   // share this machine's time zone, so both agree on which month "next" is).
   const eventTitle = 'Soil sampling clinic';

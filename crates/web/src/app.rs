@@ -26,8 +26,14 @@ pub fn App() -> impl IntoView {
     });
     let session = Signal::derive(move || auth.state.get());
     let unread = use_unread();
+    // True while the router waits for a section's modules (its first visit): the old
+    // page stays until the new one can render, so a bar says something is coming.
+    let (routing, set_routing) = signal(false);
     view! {
-        <Router>
+        <Router set_is_routing=set_routing>
+            <Show when=move || routing.get()>
+                <div class="routing" role="progressbar" aria-label=t(Msg::Loading)></div>
+            </Show>
             <a class="skip-link" href="#main">{t(Msg::SkipToContent)}</a>
             <UnreadOnNavigation/>
             <Header

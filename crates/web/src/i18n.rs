@@ -820,7 +820,7 @@ fn english(msg: Msg) -> &'static str {
         MemberSince => "Member since",
         HomeIntroSignedOut => "Sign in to take part in discussions, find documents and people, and join events.",
         HomeIntroSignedIn => {
-            "Discussions, the library, the member directory and events are on their way; this is where they will gather."
+            "Ask and discuss in Discussions, keep and find documents in the Library, find the right person in Members, and meet at Events."
         }
         PendingApproval => {
             "Thank you for registering. A facilitator will review your registration; you can sign in once it is approved."
