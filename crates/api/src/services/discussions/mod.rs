@@ -120,16 +120,17 @@ pub async fn content_group(
 }
 
 /// Group references for many group ids at once (one query).
-pub async fn group_refs(db: &impl ConnectionTrait, ids: HashSet<String>) -> ApiResult<HashMap<String, GroupRef>> {
+pub async fn group_refs(state: &AppState, ids: HashSet<String>) -> ApiResult<HashMap<String, GroupRef>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    Ok(group::Entity::find()
-        .filter(group::Column::Id.is_in(ids))
-        .all(db)
-        .await?
+    let groups = groups_by_id(state, ids.iter()).await?;
+    Ok(ids
         .into_iter()
-        .map(|g| (g.id.clone(), GroupRef { id: g.id, slug: g.slug, name: g.name }))
+        .filter_map(|id| {
+            let g = groups.get(&id)?;
+            Some((id, GroupRef { id: g.id.clone(), slug: g.slug.clone(), name: g.name.clone() }))
+        })
         .collect())
 }
 

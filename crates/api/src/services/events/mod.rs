@@ -17,13 +17,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use copse_shared::Page;
-use copse_shared::discussions::GroupRef;
 use copse_shared::events::{Event, EventFields, EventFormat, EventPermissions, EventWhen, Occurrence, RsvpStatus};
 use copse_shared::partners::ChangeType;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::entities::{event, event_occurrence, event_organiser, event_rsvp, event_tag, group};
+use crate::entities::{event, event_occurrence, event_organiser, event_rsvp, event_tag};
 use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Action, Actor, Resource, TopicFacts};
 use crate::services::community;
@@ -205,13 +204,14 @@ async fn my_answers(
         .collect())
 }
 
-/// Occurrence DTOs for rows of many events, with five queries in all (events, groups,
-/// tags, counts, the actor's answers), whatever the number of rows.
+/// Occurrence DTOs for rows of many events, with four queries in all (events, tags,
+/// counts, the actor's answers; groups come from memory), whatever the number of rows.
 pub async fn occurrence_dtos(
-    db: &impl ConnectionTrait,
+    state: &AppState,
     actor: &Actor,
     rows: Vec<event_occurrence::Model>,
 ) -> ApiResult<Vec<Occurrence>> {
+    let db = &state.db;
     let ids: Vec<String> = rows.iter().map(|r| r.event_id.clone()).collect::<HashSet<_>>().into_iter().collect();
     let events: HashMap<String, event::Model> = if ids.is_empty() {
         HashMap::new()
@@ -224,7 +224,7 @@ pub async fn occurrence_dtos(
             .map(|e| (e.id.clone(), e))
             .collect()
     };
-    let groups = group_refs(db, events.values().filter_map(|e| e.group_id.clone()).collect()).await?;
+    let groups = group_refs(state, events.values().filter_map(|e| e.group_id.clone()).collect()).await?;
     let tags = tags_of(db, &ids).await?;
     let counts = counts_of(db, &ids).await?;
     let answers = my_answers(db, actor, &ids).await?;
@@ -291,18 +291,11 @@ pub async fn sees_online_url(db: &impl ConnectionTrait, actor: &Actor, ctx: &Eve
 pub async fn detail(state: &AppState, actor: &Actor, ctx: &EventCtx) -> ApiResult<(Event, String)> {
     let db = &state.db;
     let e = &ctx.event;
-    let occurrences = occurrence_dtos(db, actor, occurrences_of(db, &e.id).await?).await?;
+    let occurrences = occurrence_dtos(state, actor, occurrences_of(db, &e.id).await?).await?;
     let tags = tags_of(db, std::slice::from_ref(&e.id)).await?.remove(&e.id).unwrap_or_default();
     let people = members(state, ctx.organisers.iter().cloned().collect()).await?;
     let organisers = ctx.organisers.iter().filter_map(|id| people.get(id).cloned()).collect();
-    let group = match &e.group_id {
-        Some(id) => group::Entity::find_by_id(id.clone()).one(db).await?.map(|g| GroupRef {
-            id: g.id,
-            slug: g.slug,
-            name: g.name,
-        }),
-        None => None,
-    };
+    let group = group_refs(state, e.group_id.iter().cloned().collect()).await?.into_values().next();
     let sees_url = sees_online_url(db, actor, ctx).await?;
     let edit = ctx.can(actor, Action::EditEvent);
     let fields = EventFields {
@@ -462,7 +455,7 @@ pub async fn list(
     } else {
         None
     };
-    Ok(Page { items: occurrence_dtos(&state.db, actor, rows).await?, next_cursor })
+    Ok(Page { items: occurrence_dtos(state, actor, rows).await?, next_cursor })
 }
 
 /// Every occurrence overlapping `[from, to)`, for month and week views.
@@ -490,5 +483,5 @@ pub async fn calendar(
         .limit(2000)
         .all(&state.db)
         .await?;
-    occurrence_dtos(&state.db, actor, rows).await
+    occurrence_dtos(state, actor, rows).await
 }

@@ -136,7 +136,7 @@ pub async fn answer(state: &AppState, actor: &Actor, id: &str, key: &str, status
         promote(&txn, &ctx.event, key, row.starts_at, capacity).await?;
     }
     txn.commit().await?;
-    occurrence_dtos(&state.db, actor, vec![row]).await?.pop().ok_or_else(ApiError::not_found)
+    occurrence_dtos(state, actor, vec![row]).await?.pop().ok_or_else(ApiError::not_found)
 }
 
 /// A member who leaves a private group, or is removed from it, can no longer see its

@@ -100,7 +100,7 @@ async fn facilitated(db: &impl ConnectionTrait, user_id: &str) -> ApiResult<Hash
 }
 
 async fn dtos(state: &AppState, rows: Vec<api_key::Model>) -> ApiResult<Vec<ApiKey>> {
-    let groups = group_refs(&state.db, rows.iter().flat_map(|k| split(&k.groups)).collect()).await?;
+    let groups = group_refs(state, rows.iter().flat_map(|k| split(&k.groups)).collect()).await?;
     let people = members(state, rows.iter().map(|k| k.created_by.clone()).collect()).await?;
     Ok(rows
         .into_iter()
