@@ -102,3 +102,38 @@ fn create_admin_refuses_a_weak_password() {
     let output = create_admin(dir.path(), "ada@example.org", "short");
     assert_clean_failure(&output, "password");
 }
+
+/// Kills the server when the test ends, whatever happens.
+struct Serving(std::process::Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_server_runs_without_transparent_huge_pages() {
+    // With them, every 2 MiB its allocator touched stayed resident whole (about a
+    // third more memory under load, ARCHITECTURE.md "Memory"); main() turns them off.
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = copse()
+        .env("COPSE_DATA_DIR", dir.path())
+        .env("COPSE_BIND", "127.0.0.1:0")
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let server = Serving(child);
+    // The readiness line, read before looking (no sleeping).
+    let ready = BufReader::new(stdout).lines().map_while(Result::ok).any(|l| l.starts_with("copse listening on "));
+    assert!(ready, "the server exited before listening");
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.0.id())).unwrap();
+    let line = status.lines().find(|l| l.starts_with("THP_enabled:")).expect("the kernel reports THP_enabled");
+    assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
+}
