@@ -342,6 +342,71 @@ async fn the_directory_search_follows_every_change_of_name_and_profile() {
     assert!(search("boateng").await.is_empty());
 }
 
+/// Every page of a search sorted by name, following the cursor.
+async fn search_pages(viewer: &Client, q: &str) -> Vec<String> {
+    let (mut seen, mut cursor) = (Vec::new(), None);
+    loop {
+        let page = viewer
+            .call(&ListDirectory { q: Some(q.into()), limit: Some(2), cursor: cursor.clone(), ..Default::default() })
+            .await
+            .unwrap();
+        seen.extend(names(&page));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            return seen;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_search_sorted_by_name_pages_its_matches_follows_renames_and_leaves_out_suspended_members() {
+    // Searches sorted by name are paged from the search index's own copy of each
+    // member's name and status (migration 14): a rename, a suspension and a
+    // reinstatement must show in it at once, and the other filters still apply.
+    let c = community().await;
+    let (viewer, _) = c.member("viewer@example.org", "Viewer").await;
+    let mut members = Vec::new();
+    for (email, name, country) in [
+        ("e@example.org", "Esi Agyeman", "GH"),
+        ("b@example.org", "Bola Ade", "NG"),
+        ("d@example.org", "Dawit Bekele", "ET"),
+        ("a@example.org", "Amara Diallo", "SN"),
+        ("c@example.org", "Chidi Okeke", "NG"),
+    ] {
+        let (client, id) = c.member(email, name).await;
+        let mut request = profile(name);
+        request.headline = Some("Agroecology practitioner".into());
+        request.country = Some(country.into());
+        client.call(&UpdateMyProfile(request.clone())).await.unwrap();
+        members.push((client, id, request));
+    }
+    let everyone = ["Amara Diallo", "Bola Ade", "Chidi Okeke", "Dawit Bekele", "Esi Agyeman"];
+    assert_eq!(search_pages(&viewer, "agroecology").await, everyone);
+    let nigeria = viewer
+        .call(&ListDirectory { q: Some("agroecology".into()), country: Some("NG".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(names(&nigeria), ["Bola Ade", "Chidi Okeke"]);
+
+    // A rename moves the member to the new name's place.
+    let (bola, _, request) = &members[1];
+    bola.call(&UpdateMyProfile(UpdateProfileRequest { display_name: "Zainab Ade".into(), ..request.clone() }))
+        .await
+        .unwrap();
+    assert_eq!(
+        search_pages(&viewer, "agroecology").await,
+        ["Amara Diallo", "Chidi Okeke", "Dawit Bekele", "Esi Agyeman", "Zainab Ade"]
+    );
+    // A suspended member is not found; reinstated, they are again.
+    c.admin.call(&SuspendMember { id: members[2].1.clone() }).await.unwrap();
+    assert_eq!(
+        search_pages(&viewer, "agroecology").await,
+        ["Amara Diallo", "Chidi Okeke", "Esi Agyeman", "Zainab Ade"]
+    );
+    c.admin.call(&ReinstateMember { id: members[2].1.clone() }).await.unwrap();
+    assert_eq!(search_pages(&viewer, "agro").await.len(), 5);
+}
+
 #[tokio::test]
 async fn search_text_with_injection_characters_is_only_text() {
     let c = community().await;

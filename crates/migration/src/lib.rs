@@ -16,6 +16,7 @@ mod m20261201_000010_webhooks;
 mod m20261201_000011_stamp_own_row;
 mod m20261201_000012_member_search;
 mod m20261201_000013_member_activity;
+mod m20261201_000014_member_search_sort;
 
 /// Applies every migration in order.
 #[derive(Debug)]
@@ -38,6 +39,36 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_stamp_own_row::Migration),
             Box::new(m20261201_000012_member_search::Migration),
             Box::new(m20261201_000013_member_activity::Migration),
+            Box::new(m20261201_000014_member_search_sort::Migration),
         ]
     }
+}
+
+/// Runs raw statements in order, the SQLite list or the PostgreSQL one by the
+/// connection's backend: for triggers, full-text tables and extensions, which the
+/// portable schema builder cannot express.
+///
+/// They run in one transaction, so on one connection: SQLite checks a new trigger's
+/// name against the schema its connection last read, and a pool could prepare
+/// `CREATE TRIGGER t` on a connection that has not seen `DROP TRIGGER t` yet ("trigger
+/// already exists"). It also makes the change all or nothing.
+async fn raw(manager: &SchemaManager<'_>, sqlite: &[&str], postgres: &[&str]) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::{
+        ConnectionTrait, DbBackend, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    };
+    let statements = match manager.get_database_backend() {
+        DbBackend::Postgres => postgres,
+        _ => sqlite,
+    };
+    // BEGIN IMMEDIATE on SQLite, as every transaction of the server (`db::begin`).
+    let options = TransactionOptions {
+        isolation_level: None,
+        access_mode: None,
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+    };
+    let txn = manager.get_connection().begin_with_options(options).await?;
+    for statement in statements {
+        txn.execute_unprepared(statement).await?;
+    }
+    txn.commit().await
 }

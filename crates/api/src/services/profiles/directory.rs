@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use copse_shared::Page;
 use copse_shared::auth::AccountStatus;
 use copse_shared::profiles::{DirectorySort, ExpertMatch, ExpertiseTag, ProfileSummary};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, DbBackend, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
 
 use super::edit::small_limit;
@@ -112,12 +112,19 @@ fn decode_cursor(sort: DirectorySort, cursor: &str) -> ApiResult<(String, String
     Ok((key, id))
 }
 
-/// Members whose name or profile text contains the word, from the `member_search`
-/// index (migration `m20261201_000012`). On SQLite a word of three characters or more
-/// is looked up in the FTS5 trigram index as a quoted phrase (every character literal),
+fn search_table() -> Alias {
+    Alias::new("member_search")
+}
+
+fn search_col(name: &str) -> Expr {
+    Expr::col((search_table(), Alias::new(name)))
+}
+
+/// The `member_search` rows (migrations `m20261201_000012` and `_000014`) whose name
+/// or profile text contains the word. On SQLite a word of three characters or more is
+/// looked up in the FTS5 trigram index as a quoted phrase (every character literal),
 /// a shorter one is matched by scanning; PostgreSQL's trigram index serves `LIKE`.
-fn members_matching(backend: DbBackend, word: &str) -> SelectStatement {
-    let matching = Query::select().column(Alias::new("user_id")).from(Alias::new("member_search")).to_owned();
+fn word_matches(backend: DbBackend, word: &str) -> SimpleExpr {
     if backend == DbBackend::Sqlite && word.chars().count() >= 3 {
         let phrase = format!("\"{}\"", word.replace('"', "\"\""));
         let ids = Query::select()
@@ -125,40 +132,75 @@ fn members_matching(backend: DbBackend, word: &str) -> SelectStatement {
             .from(Alias::new("member_search_fts"))
             .and_where(Expr::cust_with_values("member_search_fts MATCH ?", [phrase]))
             .to_owned();
-        matching.clone().and_where(Expr::col(Alias::new("id")).in_subquery(ids)).to_owned()
+        search_col("id").in_subquery(ids)
     } else {
-        matching.clone().and_where(Expr::col(Alias::new("body")).like(contains_pattern(word))).to_owned()
+        search_col("body").like(contains_pattern(word))
     }
 }
 
-/// The condition every filter adds up to (all of them combine).
-fn conditions(backend: DbBackend, filter: &mut DirectoryFilter) -> ApiResult<Condition> {
-    let mut all = Condition::all().add(user::Column::Status.eq(AccountStatus::Active.as_str()));
-    if let Some(q) = text_filter("q", filter.q.take())? {
-        for word in q.split_whitespace().take(8) {
-            all = all.add(user::Column::Id.in_subquery(members_matching(backend, word)));
+/// The directory's filters, read and checked: the words of the free text, and each
+/// other filter as a query of the members it allows.
+struct Filters {
+    words: Vec<String>,
+    members_in: Vec<SelectStatement>,
+}
+
+impl Filters {
+    fn read(filter: &mut DirectoryFilter) -> ApiResult<Self> {
+        let words = text_filter("q", filter.q.take())?
+            .map(|q| q.split_whitespace().take(8).map(str::to_owned).collect())
+            .unwrap_or_default();
+        let mut members_in = Vec::new();
+        if let Some(organisation) = text_filter("organisation", filter.organisation.take())? {
+            let lower = Expr::expr(Func::lower(Expr::col((profile::Entity, profile::Column::Organisation))))
+                .like(contains_pattern(&organisation));
+            members_in.push(profiles_where(Condition::all().add(lower)));
         }
+        if let Some(country) = text_filter("country", filter.country.take())? {
+            let code = country.to_ascii_uppercase();
+            members_in.push(profiles_where(Condition::all().add(profile::Column::Country.eq(code))));
+        }
+        if let Some(language) = text_filter("language", filter.language.take())? {
+            members_in.push(tagged(LANGUAGE, &normalise_language(&language)));
+        }
+        if let Some(tag) = text_filter("expertise", filter.expertise.take())? {
+            members_in.push(tagged(EXPERTISE, &tag.replace(' ', "-")));
+        }
+        if let Some(tag) = text_filter("interest", filter.interest.take())? {
+            members_in.push(tagged(INTEREST, &tag.replace(' ', "-")));
+        }
+        Ok(Self { words, members_in })
     }
-    if let Some(organisation) = text_filter("organisation", filter.organisation.take())? {
-        let lower = Expr::expr(Func::lower(Expr::col((profile::Entity, profile::Column::Organisation))))
-            .like(contains_pattern(&organisation));
-        all = all.add(user::Column::Id.in_subquery(profiles_where(Condition::all().add(lower))));
+
+    /// Every filter on `users` (they all combine).
+    fn on_users(&self, backend: DbBackend) -> Condition {
+        let mut all = Condition::all().add(user::Column::Status.eq(AccountStatus::Active.as_str()));
+        for word in &self.words {
+            let matching = Query::select()
+                .column((search_table(), Alias::new("user_id")))
+                .from(search_table())
+                .and_where(word_matches(backend, word))
+                .to_owned();
+            all = all.add(user::Column::Id.in_subquery(matching));
+        }
+        for members in &self.members_in {
+            all = all.add(user::Column::Id.in_subquery(members.clone()));
+        }
+        all
     }
-    if let Some(country) = text_filter("country", filter.country.take())? {
-        let code = country.to_ascii_uppercase();
-        all = all
-            .add(user::Column::Id.in_subquery(profiles_where(Condition::all().add(profile::Column::Country.eq(code)))));
+
+    /// Every filter on `member_search`, which holds each member's name and status
+    /// beside the text, so that a search sorted by name reads no account to sort.
+    fn on_search(&self, backend: DbBackend) -> Condition {
+        let mut all = Condition::all().add(search_col("active").eq(true));
+        for word in &self.words {
+            all = all.add(word_matches(backend, word));
+        }
+        for members in &self.members_in {
+            all = all.add(search_col("user_id").in_subquery(members.clone()));
+        }
+        all
     }
-    if let Some(language) = text_filter("language", filter.language.take())? {
-        all = all.add(user::Column::Id.in_subquery(tagged(LANGUAGE, &normalise_language(&language))));
-    }
-    if let Some(tag) = text_filter("expertise", filter.expertise.take())? {
-        all = all.add(user::Column::Id.in_subquery(tagged(EXPERTISE, &tag.replace(' ', "-"))));
-    }
-    if let Some(tag) = text_filter("interest", filter.interest.take())? {
-        all = all.add(user::Column::Id.in_subquery(tagged(INTEREST, &tag.replace(' ', "-"))));
-    }
-    Ok(all)
 }
 
 /// One page of the directory: three queries for the page (accounts, profiles, tags),
@@ -168,9 +210,40 @@ pub async fn list(state: &AppState, actor: &Actor, mut filter: DirectoryFilter) 
     let limit = pagination::page_size(filter.limit)?;
     let sort = filter.sort;
     let cursor = filter.cursor.take().map(|c| decode_cursor(sort, &c)).transpose()?;
-    let mut query = user::Entity::find().filter(conditions(state.db.get_database_backend(), &mut filter)?);
+    let backend = state.db.get_database_backend();
+    let filters = Filters::read(&mut filter)?;
+    let mut query = user::Entity::find();
     let (users, keys): (Vec<user::Model>, HashMap<String, String>) = match sort {
+        DirectorySort::Name if !filters.words.is_empty() => {
+            // The page is chosen among the `member_search` rows the words found (their
+            // `sort_name` is the account's `display_name`, kept by trigger in the same
+            // transaction); then only the page's accounts are read, in the same order.
+            let mut page = Query::select()
+                .column((search_table(), Alias::new("user_id")))
+                .from(search_table())
+                .cond_where(filters.on_search(backend))
+                .to_owned();
+            if let Some((key, id)) = cursor {
+                page.cond_where(
+                    Condition::any()
+                        .add(search_col("sort_name").gt(key.clone()))
+                        .add(Condition::all().add(search_col("sort_name").eq(key)).add(search_col("user_id").gt(id))),
+                );
+            }
+            page.order_by((search_table(), Alias::new("sort_name")), Order::Asc)
+                .order_by((search_table(), Alias::new("user_id")), Order::Asc)
+                .limit(limit + 1);
+            let rows = query
+                .filter(user::Column::Id.in_subquery(page))
+                .order_by_asc(user::Column::DisplayName)
+                .order_by_asc(user::Column::Id)
+                .all(&state.db)
+                .await?;
+            let keys = rows.iter().map(|u| (u.id.clone(), u.display_name.clone())).collect();
+            (rows, keys)
+        }
         DirectorySort::Name => {
+            query = query.filter(filters.on_users(backend));
             if let Some((key, id)) = cursor {
                 query = query.filter(
                     Condition::any()
@@ -188,6 +261,7 @@ pub async fn list(state: &AppState, actor: &Actor, mut filter: DirectoryFilter) 
             (rows, keys)
         }
         DirectorySort::Newest => {
+            query = query.filter(filters.on_users(backend));
             if let Some((key, id)) = cursor {
                 let at = DateTime::parse_from_rfc3339(&key).map_err(|_| invalid_cursor())?.with_timezone(&Utc);
                 query = query.filter(pagination::older_than(
@@ -206,6 +280,7 @@ pub async fn list(state: &AppState, actor: &Actor, mut filter: DirectoryFilter) 
             (rows, keys)
         }
         DirectorySort::MostActive => {
+            query = query.filter(filters.on_users(backend));
             if let Some((key, id)) = cursor {
                 let score: i64 = key.parse().map_err(|_| invalid_cursor())?;
                 query = query.filter(Condition::any().add(Expr::cust(format!("{ACTIVITY} < {score}"))).add(
