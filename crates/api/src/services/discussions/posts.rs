@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{TopicCtx, load_topic, members, notify, post_dtos, render_body};
+use super::{TopicCtx, load_topic, members, new_post_dto, notify, post_dtos, render_body};
 use crate::entities::{flag, post, post_revision, reaction, topic};
 use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Action, Actor, Resource};
@@ -173,11 +173,10 @@ pub async fn create(state: &AppState, actor: &Actor, topic_id: &str, request: Cr
     let created = super::new_post(&ctx.topic.id, number, &me.id, (body, body_html), quote, now).insert(&txn).await?;
     notify::send(&txn, &ctx.topic, Some(&created.id), me, recipients).await?;
     txn.commit().await?;
-    let fresh = load_topic(state, actor, &ctx.topic.id).await?;
-    post_dtos(state, actor, &fresh, vec![created])
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("post vanished")))
+    // Rendered with the topic as read before the reply: what a new post's DTO takes
+    // from it (whether it is the accepted answer, the actor's moderation rights) the
+    // reply did not change.
+    new_post_dto(state, actor, &ctx, created).await
 }
 
 /// Edits a post (its author or a moderator). The previous text is kept as a revision.
