@@ -749,7 +749,9 @@ async fn topic_lists_read_categories_groups_and_names_from_memory_and_show_a_ren
         request.0.group = Some(group.slug.clone());
         f.admin.call(&request).await.unwrap();
         statements(&f, "/api/v1/topics").await;
-        counts.push(statements(&f, "/api/v1/topics").await);
+        // Another page (the same page again would come whole from memory): what it
+        // reads besides the topics and their tags.
+        counts.push(statements(&f, "/api/v1/topics?limit=19").await);
 
         // Renamed through this server: the next list shows the new names.
         let category = CategoryRequest { name: "M&E".into(), description: String::new(), position: None };
@@ -770,4 +772,106 @@ async fn topic_lists_read_categories_groups_and_names_from_memory_and_show_a_ren
     // The community settings, the categories, the groups, the reader's account and the
     // authors' names: five statements fewer.
     assert_eq!(counts[0], counts[1] + 5, "statements without and with the memory: {counts:?}");
+}
+
+/// The statement count and the body of a GET as `who`.
+async fn read_as<T: serde::de::DeserializeOwned>(f: &Forum, who: &Client, path: &str) -> (u32, T) {
+    let response = f.app.client.http().get(f.app.url(path)).bearer_auth(who.token().unwrap()).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200, "GET {path}");
+    let count = response.headers().get("x-sql-statements").unwrap().to_str().unwrap().parse().unwrap();
+    (count, response.json().await.unwrap())
+}
+
+fn titles(page: &Page<TopicSummary>) -> Vec<&str> {
+    page.items.iter().map(|t| t.title.as_str()).collect()
+}
+
+#[tokio::test]
+async fn a_topic_list_page_is_kept_for_readers_who_see_the_same_topics_and_every_write_shows_at_once() {
+    let f = forum_with(|s| {
+        s.expose_sql_count = true;
+        // Kept for a minute: anything seen fresh below was made fresh by a write.
+        s.community_cache_ms = 60_000;
+        s.writes_per_minute = 10_000;
+    })
+    .await;
+    let (dana, _) = f.app.register("dana@example.org", "Dana Reyes", PASSWORD).await;
+    let steering = copse_tests::group_with(&f.admin, "Steering", GroupVisibility::Private, &[]).await;
+    let open = f.admin.call(&topic_request(&f.category, "Open call", TopicKind::Discussion)).await.unwrap();
+    let mut request = topic_request(&f.category, "Budget for 2027", TopicKind::Discussion);
+    request.0.group = Some(steering.slug.clone());
+    f.admin.call(&request).await.unwrap();
+
+    // Carlos and Dana belong to no group: they share a page, the admin has their own.
+    let (_, carlos): (_, Page<TopicSummary>) = read_as(&f, &f.carlos, "/api/v1/topics").await;
+    assert_eq!(titles(&carlos), ["Open call"]);
+    let (again, _): (_, Page<TopicSummary>) = read_as(&f, &f.carlos, "/api/v1/topics").await;
+    assert_eq!(again, 0, "the same page again is read from memory");
+    let (_, seen_by_dana): (_, Page<TopicSummary>) = read_as(&f, &dana, "/api/v1/topics").await;
+    assert_eq!(seen_by_dana, carlos);
+    let (_, admin): (_, Page<TopicSummary>) = read_as(&f, &f.admin, "/api/v1/topics").await;
+    assert_eq!(titles(&admin), ["Budget for 2027", "Open call"]);
+
+    // A reply through this server shows in the next list at once.
+    f.amina.call(&reply(&open.summary.id, "We are in.")).await.unwrap();
+    let (_, after): (_, Page<TopicSummary>) = read_as(&f, &f.carlos, "/api/v1/topics").await;
+    assert_eq!(after.items[0].reply_count, 1);
+
+    // Invited to the private group, Carlos reads as its members do, at once; Dana,
+    // still outside, is never shown the page kept for Carlos.
+    let body = InviteToGroupRequest { email: "carlos@example.org".into() };
+    f.admin.call(&InviteToGroup { group: steering.slug.clone(), body }).await.unwrap();
+    let (_, invited): (_, Page<TopicSummary>) = read_as(&f, &f.carlos, "/api/v1/topics").await;
+    // "Open call" has the latest activity (the reply).
+    assert_eq!(titles(&invited), ["Open call", "Budget for 2027"]);
+    let (_, outside): (_, Page<TopicSummary>) = read_as(&f, &dana, "/api/v1/topics").await;
+    assert_eq!(titles(&outside), ["Open call"]);
+}
+
+#[tokio::test]
+async fn a_kept_page_of_posts_shows_each_reader_their_own_reactions_rights_and_hidden_posts() {
+    let f = forum_with(|s| {
+        s.expose_sql_count = true;
+        s.community_cache_ms = 60_000;
+        s.writes_per_minute = 10_000;
+    })
+    .await;
+    let topic = f.amina.call(&topic_request(&f.category, "Seed banks", TopicKind::Discussion)).await.unwrap();
+    let answer = f.carlos.call(&reply(&topic.summary.id, "Ours is in Kisumu.")).await.unwrap();
+    f.amina.call(&AddReaction { id: answer.id.clone(), kind: ReactionKind::Thanks }).await.unwrap();
+    let path = format!("/api/v1/topics/{}/posts", topic.summary.id);
+
+    // Carlos reads first (the page is read and kept); Amina is shown the kept page,
+    // with her own reaction and her own rights, after one statement (her reactions).
+    let (_, carlos): (_, Page<Post>) = read_as(&f, &f.carlos, &path).await;
+    let (count, amina): (_, Page<Post>) = read_as(&f, &f.amina, &path).await;
+    assert_eq!(count, 1, "Amina's own reactions, the rest from memory");
+    let thanks = |page: &Page<Post>| page.items[1].reactions.iter().map(|r| (r.count, r.mine)).collect::<Vec<_>>();
+    assert_eq!(thanks(&carlos), [(1, false)]);
+    assert_eq!(thanks(&amina), [(1, true)]);
+    assert_eq!(carlos.items.iter().map(|p| p.can_edit).collect::<Vec<_>>(), [false, true]);
+    assert_eq!(amina.items.iter().map(|p| p.can_edit).collect::<Vec<_>>(), [true, false]);
+
+    // Hidden by a moderator: kept as Carlos reads it (its text concealed from him),
+    // the admin is shown the text from the same page.
+    f.admin.call(&HidePost { id: answer.id.clone() }).await.unwrap();
+    let (_, carlos): (_, Page<Post>) = read_as(&f, &f.carlos, &path).await;
+    assert!(carlos.items[1].hidden);
+    assert_eq!(carlos.items[1].body, "");
+    let (count, admin): (_, Page<Post>) = read_as(&f, &f.admin, &path).await;
+    assert_eq!(count, 1, "the page from memory");
+    assert_eq!(admin.items[1].body, "Ours is in Kisumu.");
+
+    // A topic of a private group: a page its member read is never shown to others.
+    let steering =
+        copse_tests::group_with(&f.admin, "Steering", GroupVisibility::Private, &[(&f.amina, "amina@example.org")])
+            .await;
+    let mut request = topic_request(&f.category, "Budget for 2027", TopicKind::Discussion);
+    request.0.group = Some(steering.slug.clone());
+    let secret = f.amina.call(&request).await.unwrap();
+    let secret_path = format!("/api/v1/topics/{}/posts", secret.summary.id);
+    let (_, read): (_, Page<Post>) = read_as(&f, &f.amina, &secret_path).await;
+    assert_eq!(read.items.len(), 1);
+    let outside = f.app.client.http().get(f.app.url(&secret_path)).bearer_auth(f.carlos.token().unwrap());
+    assert_eq!(outside.send().await.unwrap().status().as_u16(), 404);
 }

@@ -174,6 +174,30 @@ pub async fn write_limits(
     }
 }
 
+/// After every write request (any method but GET, HEAD and OPTIONS, whatever its
+/// outcome: a handler may have committed before failing), empties what the server
+/// keeps of pages and memberships (`Memos::content_changed`). It runs after the
+/// handler returned, hence after its commit, and before the response leaves, so the
+/// writer's next read never shows the page as it was.
+pub async fn forget_content(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    /// Empties the memories when dropped: also when the client went away and the
+    /// handler was dropped mid-way, perhaps after its commit.
+    struct Forget(Option<web::Data<crate::state::AppState>>);
+    impl Drop for Forget {
+        fn drop(&mut self) {
+            if let Some(state) = &self.0 {
+                state.memo.content_changed();
+            }
+        }
+    }
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let _forget = Forget((!safe).then(|| req.app_data::<web::Data<crate::state::AppState>>().cloned()).flatten());
+    next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+}
+
 /// The path templates the API serves with their methods, to tell 405 (known path)
 /// from 404.
 #[derive(Clone)]

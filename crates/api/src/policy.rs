@@ -418,6 +418,25 @@ pub fn visible_topics(actor: &Actor, public_read: bool) -> Option<Condition> {
     Some(Condition::all().add(not_deleted).add(topic::Column::HiddenAt.is_null()).add(scopes))
 }
 
+/// Who an actor reads topic lists as: actors with the same reader see the same lists
+/// (`visible_topics` depends on nothing else), so a page read for one may be shown
+/// to another. Staff see every topic; a member sees what their groups allow
+/// (`memberships`: the ids of the groups they belong to as `visible_groups` counts
+/// them, active or invited, sorted). `None` for API keys, whose lists are not kept.
+pub fn topic_reader(actor: &Actor, public_read: bool, memberships: Option<&[String]>) -> Option<String> {
+    match actor {
+        Actor::Anonymous => Some(format!("anonymous|{public_read}")),
+        Actor::Member(_) if actor.is_staff() => Some("staff".to_owned()),
+        Actor::Member(_) => Some(format!("member|{}", memberships?.join(","))),
+        Actor::Key(_) => None,
+    }
+}
+
+/// Whether `topic_reader` needs the actor's memberships.
+pub fn reader_needs_memberships(actor: &Actor) -> bool {
+    matches!(actor, Actor::Member(_)) && !actor.is_staff()
+}
+
 /// The SQL form of reading group-scoped content (library items, events) for list
 /// queries: community content for whoever may read community content, content of the
 /// groups the actor may read, never deleted rows.

@@ -16,7 +16,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use crate::idempotency::idempotency;
-use crate::middleware::{KnownPaths, api_fallback, json_error, path_error, query_error, request_context, write_limits};
+use crate::middleware::{
+    KnownPaths, api_fallback, forget_content, json_error, path_error, query_error, request_context, write_limits,
+};
 use crate::ratelimit::RateLimiter;
 use crate::state::AppState;
 use crate::storage::FileStore;
@@ -140,7 +142,8 @@ fn build_app(
     } else {
         app.default_service(web::to(spa::not_built_handler))
     };
-    app.wrap(from_fn(crate::sqlcount::count_statements))
+    app.wrap(from_fn(forget_content))
+        .wrap(from_fn(crate::sqlcount::count_statements))
         .wrap(from_fn(idempotency))
         .wrap(from_fn(write_limits))
         .wrap(Compress::default())

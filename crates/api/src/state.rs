@@ -46,4 +46,31 @@ pub struct Memos {
     /// Members' names by id, shown beside every topic, post, item and event
     /// (`services::discussions::members`).
     pub names: MemoMap<copse_shared::members::MemberSummary>,
+    /// Pages of the topic list, by who reads them (`policy::topic_reader`) and the
+    /// filter (`services::discussions::topics::list`). Emptied by every write.
+    /// At most 256 pages (a page of 100 topics is about 60 KB).
+    pub topic_lists: MemoMap<copse_shared::Page<copse_shared::discussions::TopicSummary>, 256>,
+    /// Pages of topics' posts as every reader sees them, by topic and page
+    /// (`services::discussions::posts::list`). Emptied by every write.
+    /// At most 128 pages, each under `PostsPage::MAX_KEPT_BYTES` of text.
+    pub topic_pages: MemoMap<crate::services::discussions::PostsPage, 128>,
+    /// Each member's group memberships (`services::groups::memberships_of`), which
+    /// decide what they may read. Emptied by every write.
+    pub memberships: MemoMap<Vec<crate::entities::group_membership::Model>>,
+}
+
+impl Memos {
+    /// Called after every write request through this server
+    /// (`middleware::forget_content`): what a write may change is read again, so a
+    /// member sees their own reply, rename or new membership at once. Pages and
+    /// memberships depend on too many rows to name the ones a write touched, and are
+    /// read much more often than written. The categories and groups are read again
+    /// too, whichever write it was.
+    pub fn content_changed(&self) {
+        self.topic_lists.clear();
+        self.topic_pages.clear();
+        self.memberships.clear();
+        self.categories.forget();
+        self.groups.forget();
+    }
 }

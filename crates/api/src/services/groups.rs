@@ -3,6 +3,7 @@
 //! holds a group that a single read would refuse.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use chrono::Utc;
@@ -53,6 +54,36 @@ async fn membership(
     user_id: &str,
 ) -> ApiResult<Option<group_membership::Model>> {
     Ok(group_membership::Entity::find_by_id((group_id.to_owned(), user_id.to_owned())).one(db).await?)
+}
+
+/// A member's group memberships, whatever their status, by group id: from memory
+/// when read less than `COPSE_COMMUNITY_CACHE_MS` ago (every write through this
+/// server empties it), else one statement.
+pub async fn memberships_of(state: &AppState, user_id: &str) -> ApiResult<Arc<Vec<group_membership::Model>>> {
+    let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
+    let read = async {
+        Ok(Some(
+            group_membership::Entity::find()
+                .filter(group_membership::Column::UserId.eq(user_id))
+                .order_by_asc(group_membership::Column::GroupId)
+                .all(&state.db)
+                .await?,
+        ))
+    };
+    let memberships = state.memo.memberships.get_or_read(user_id, trusted_for, read).await?;
+    Ok(memberships.unwrap_or_default())
+}
+
+/// The ids of the groups a member belongs to as `policy::visible_groups` counts them
+/// (active or invited), sorted.
+pub async fn reading_memberships(state: &AppState, user_id: &str) -> ApiResult<Vec<String>> {
+    let reads = [MembershipStatus::Active, MembershipStatus::Invited];
+    Ok(memberships_of(state, user_id)
+        .await?
+        .iter()
+        .filter(|m| reads.contains(&m.status()))
+        .map(|m| m.group_id.clone())
+        .collect())
 }
 
 /// A group and what the policy needs to decide about it for this actor.

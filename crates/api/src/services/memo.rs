@@ -65,8 +65,10 @@ impl<T> Memo<T> {
     }
 }
 
-/// Past this many entries, a store first drops the stale ones, so the map holds about
-/// the members active within `trusted_for`, not every member ever seen.
+/// Past this many entries (`MAX`, by default), a store first drops the stale ones, so
+/// the map holds about the members active within `trusted_for`, not every member
+/// ever seen; when all are fresh, the new values are not kept, so the map never holds
+/// more than `MAX` (maps of large values, such as pages, set a smaller one).
 const PRUNE_ABOVE: usize = 4096;
 
 /// Values by key and when each was read.
@@ -74,26 +76,26 @@ type Entries<V> = HashMap<String, (Instant, Arc<V>)>;
 
 /// Values by key (accounts by id), with the same trust as [`Memo`]. A missing row is
 /// never kept: it is read again next time.
-pub struct MemoMap<V> {
+pub struct MemoMap<V, const MAX: usize = PRUNE_ABOVE> {
     inner: Arc<RwLock<Entries<V>>>,
     /// Counts `forget`s: a value read while a change was committing (and so perhaps
     /// the old one) is not kept, because its reader began before the last forget.
     forgets: Arc<AtomicU64>,
 }
 
-impl<V> Clone for MemoMap<V> {
+impl<V, const MAX: usize> Clone for MemoMap<V, MAX> {
     fn clone(&self) -> Self {
         Self { inner: Arc::clone(&self.inner), forgets: Arc::clone(&self.forgets) }
     }
 }
 
-impl<V> Default for MemoMap<V> {
+impl<V, const MAX: usize> Default for MemoMap<V, MAX> {
     fn default() -> Self {
         Self { inner: Arc::new(RwLock::new(HashMap::new())), forgets: Arc::new(AtomicU64::new(0)) }
     }
 }
 
-impl<V> MemoMap<V> {
+impl<V, const MAX: usize> MemoMap<V, MAX> {
     /// The value for `key` from memory when fresh, else `read` (run only then), kept
     /// when found and when no change was made meanwhile.
     pub async fn get_or_read(
@@ -138,11 +140,22 @@ impl<V> MemoMap<V> {
         if self.forgets.load(Ordering::Acquire) != seen {
             return;
         }
-        if entries.len() >= PRUNE_ABOVE {
+        if entries.len() >= MAX {
             entries.retain(|_, (at, _)| at.elapsed() < trusted_for);
+            if entries.len() >= MAX {
+                return;
+            }
         }
         let now = Instant::now();
         entries.extend(values.into_iter().map(|(key, value)| (key, (now, value))));
+    }
+
+    /// Drops every value after a change that may touch any of them committed; reads
+    /// under way are not kept (see [`MemoMap::keep`]).
+    pub fn clear(&self) {
+        let mut entries = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.forgets.fetch_add(1, Ordering::AcqRel);
+        entries.clear();
     }
 
     /// Drops `key` after a change to its row committed (see [`Memo::forget`]).

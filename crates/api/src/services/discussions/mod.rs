@@ -155,17 +155,36 @@ pub fn scope_filter(column: impl ColumnTrait, key: Option<&str>) -> Option<Condi
 /// visitors when public reading is off), never revealing a hidden topic.
 pub async fn load_topic(state: &AppState, actor: &Actor, id: &str) -> ApiResult<TopicCtx> {
     let public_read = community::current(state).await?.public_read;
-    let not_found = || unseen(actor, public_read);
     let Some(topic) = topic::Entity::find_by_id(id.to_owned()).one(&state.db).await? else {
-        return Err(not_found());
+        return Err(unseen(actor, public_read));
     };
+    readable(actor, topic, public_read, |group_id| async move {
+        content_group(&state.db, actor, Some(&group_id), public_read).await
+    })
+    .await
+}
+
+/// A topic with the actor's facts, if they may read it (404 otherwise, as
+/// `load_topic`); `group_facts` gives the facts of the topic's group.
+async fn readable<F>(
+    actor: &Actor,
+    topic: topic::Model,
+    public_read: bool,
+    group_facts: impl FnOnce(String) -> F,
+) -> ApiResult<TopicCtx>
+where
+    F: Future<Output = ApiResult<Option<GroupFacts>>>,
+{
     if topic.deleted_at.is_some() {
-        return Err(not_found());
+        return Err(unseen(actor, public_read));
     }
-    let group = content_group(&state.db, actor, topic.group_id.as_deref(), public_read).await?;
+    let group = match topic.group_id.clone() {
+        Some(group_id) => group_facts(group_id).await?,
+        None => None,
+    };
     let facts = facts_of_topic(actor, &topic, group, public_read);
     if !policy::can(actor, Action::ReadTopic, &Resource::Topic(&facts)) {
-        return Err(not_found());
+        return Err(unseen(actor, public_read));
     }
     Ok(TopicCtx { topic, facts })
 }
@@ -504,7 +523,54 @@ async fn render<'a>(
     topic_of: impl Fn(&str) -> Option<&'a TopicCtx>,
     read_reactions: bool,
 ) -> ApiResult<Vec<Post>> {
-    let db = &state.db;
+    let (shared, mine) = read_shared(&state.db, actor, &posts, read_reactions).await?;
+    assemble(state, actor, posts, topic_of, &shared, &mine).await
+}
+
+/// What posts show to every reader alike: the posts they quote and their reaction
+/// counts by (post id, kind).
+#[derive(Default)]
+pub struct PostsShared {
+    quoted: HashMap<String, post::Model>,
+    counts: HashMap<(String, String), i64>,
+}
+
+/// A page of a topic's posts as every reader who may read the topic sees it, kept in
+/// `Memos::topic_pages` (`posts::list`); what differs per reader (the policy's facts,
+/// their own reactions, what they may edit) is worked out for each request.
+pub struct PostsPage {
+    /// The topic as read with the page.
+    pub topic: topic::Model,
+    /// The posts, in order.
+    pub posts: Vec<post::Model>,
+    /// Their quotes and reaction counts.
+    pub shared: PostsShared,
+    /// The next page's cursor.
+    pub next_cursor: Option<String>,
+}
+
+impl PostsPage {
+    /// A page with more text than this (long posts, 50 000 characters each at most)
+    /// is not kept: the memory's 128 pages stay under 32 MiB.
+    pub const MAX_KEPT_BYTES: usize = 256 * 1024;
+
+    /// Whether the page is small enough to keep.
+    pub fn worth_keeping(&self) -> bool {
+        let text = |p: &post::Model| p.body.len() + p.body_html.len();
+        let bytes: usize =
+            self.posts.iter().map(text).sum::<usize>() + self.shared.quoted.values().map(text).sum::<usize>();
+        bytes <= Self::MAX_KEPT_BYTES
+    }
+}
+
+/// The quoted posts and, when `read_reactions`, the reaction counts of `posts`, with
+/// the actor's own reactions: two statements at most.
+async fn read_shared(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    posts: &[post::Model],
+    read_reactions: bool,
+) -> ApiResult<(PostsShared, HashSet<(String, String)>)> {
     let post_ids: Vec<String> = posts.iter().map(|p| p.id.clone()).collect();
     let quote_ids: HashSet<String> = posts.iter().filter_map(|p| p.quote_post_id.clone()).collect();
     let quoted: HashMap<String, post::Model> = if quote_ids.is_empty() {
@@ -518,8 +584,6 @@ async fn render<'a>(
             .map(|p| (p.id.clone(), p))
             .collect()
     };
-    let author_ids: HashSet<String> = posts.iter().chain(quoted.values()).filter_map(|p| p.author_id.clone()).collect();
-    let authors = members(state, author_ids).await?;
     let mut counts: HashMap<(String, String), i64> = HashMap::new();
     let mut mine: HashSet<(String, String)> = HashSet::new();
     if read_reactions && !post_ids.is_empty() {
@@ -548,6 +612,89 @@ async fn render<'a>(
             counts.insert((row.post_id, row.kind), row.n);
         }
     }
+    Ok((PostsShared { quoted, counts }, mine))
+}
+
+/// The actor's own reactions among posts that have some (none read when no post of
+/// the page has any, or for anonymous readers).
+async fn own_reactions(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    shared: &PostsShared,
+) -> ApiResult<HashSet<(String, String)>> {
+    let Some(me) = actor.user() else { return Ok(HashSet::new()) };
+    let reacted: HashSet<&String> = shared.counts.keys().map(|(post_id, _)| post_id).collect();
+    if reacted.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(reaction::Entity::find()
+        .select_only()
+        .column(reaction::Column::PostId)
+        .column(reaction::Column::Kind)
+        .filter(reaction::Column::UserId.eq(me.id.clone()))
+        .filter(reaction::Column::PostId.is_in(reacted.into_iter().cloned()))
+        .into_tuple::<(String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// A page of posts kept in memory, rendered for this actor: their facts from the
+/// memories of groups and memberships, their own reactions in one statement at most.
+/// Answers as `load_topic` does when the actor may not read the topic.
+pub async fn render_kept(state: &AppState, actor: &Actor, page: &PostsPage) -> ApiResult<Vec<Post>> {
+    let public_read = community::current(state).await?.public_read;
+    let ctx = readable(actor, page.topic.clone(), public_read, |group_id| {
+        kept_group_facts(state, actor, group_id, public_read)
+    })
+    .await?;
+    let mine = own_reactions(&state.db, actor, &page.shared).await?;
+    assemble(state, actor, page.posts.clone(), |_| Some(&ctx), &page.shared, &mine).await
+}
+
+/// Renders a page read from the database for this actor and the memory (see
+/// [`PostsPage`]).
+pub async fn render_read(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &TopicCtx,
+    posts: Vec<post::Model>,
+) -> ApiResult<(Vec<Post>, PostsShared)> {
+    let (shared, mine) = read_shared(&state.db, actor, &posts, true).await?;
+    Ok((assemble(state, actor, posts, |_| Some(ctx), &shared, &mine).await?, shared))
+}
+
+/// The facts of a topic's group from the memories of groups and of the actor's
+/// memberships; a missing group makes the topic unseen.
+async fn kept_group_facts(
+    state: &AppState,
+    actor: &Actor,
+    group_id: String,
+    public_read: bool,
+) -> ApiResult<Option<GroupFacts>> {
+    let groups = groups_by_id(state, std::iter::once(&group_id)).await?;
+    let group = groups.get(&group_id).ok_or_else(|| unseen(actor, public_read))?;
+    let memberships = match actor.user() {
+        Some(me) => crate::services::groups::memberships_of(state, &me.id).await?,
+        None => Arc::default(),
+    };
+    let membership = memberships.iter().find(|m| m.group_id == group_id);
+    Ok(Some(facts_of_group(group, membership, public_read)))
+}
+
+/// Post DTOs from posts and what they share, for this actor.
+async fn assemble<'a>(
+    state: &AppState,
+    actor: &Actor,
+    posts: Vec<post::Model>,
+    topic_of: impl Fn(&str) -> Option<&'a TopicCtx>,
+    shared: &PostsShared,
+    mine: &HashSet<(String, String)>,
+) -> ApiResult<Vec<Post>> {
+    let PostsShared { quoted, counts } = shared;
+    let author_ids: HashSet<String> = posts.iter().chain(quoted.values()).filter_map(|p| p.author_id.clone()).collect();
+    let authors = members(state, author_ids).await?;
     let me = actor.user().map(|u| u.id.clone());
     Ok(posts
         .into_iter()

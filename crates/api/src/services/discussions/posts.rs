@@ -2,19 +2,22 @@
 //! kept revisions, deletion that leaves a tombstone, reactions and flags.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use chrono::Utc;
 use copse_shared::discussions::{CreatePostRequest, Post, PostRevision, ReactionKind, UpdatePostRequest};
 use copse_shared::{ErrorCode, Page};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IdenStatic, QueryFilter,
+    QueryOrder, QuerySelect, Set, TryIntoModel,
 };
 use uuid::Uuid;
 
-use super::{TopicCtx, load_topic, members, new_post_dto, notify, post_dtos, render_body};
+use super::{
+    PostsPage, TopicCtx, load_topic, members, new_post_dto, notify, post_dtos, render_body, render_kept, render_read,
+};
 use crate::entities::{flag, post, post_revision, reaction, topic};
 use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Action, Actor, Resource};
@@ -75,7 +78,11 @@ pub async fn get(state: &AppState, actor: &Actor, id: &str) -> ApiResult<(Post, 
     Ok((one(state, actor, &ctx, ctx.post.clone()).await?, tag))
 }
 
-/// A topic's posts in order, opening post first. Five queries per page at most.
+/// A topic's posts in order, opening post first. A page is kept in memory for
+/// `COPSE_COMMUNITY_CACHE_MS` and shown to every reader who may read the topic, each
+/// with their own facts and reactions (`PostsPage`): then one statement at most (the
+/// reader's own reactions, when the page has any). Every write through this server
+/// empties that memory. Read from the database: five statements at most.
 pub async fn list(
     state: &AppState,
     actor: &Actor,
@@ -83,7 +90,6 @@ pub async fn list(
     limit: Option<u64>,
     cursor: Option<String>,
 ) -> ApiResult<Page<Post>> {
-    let ctx = load_topic(state, actor, topic_id).await?;
     let limit = page_size(limit)?;
     let after: i32 = match cursor {
         Some(c) => {
@@ -91,6 +97,14 @@ pub async fn list(
         }
         None => 0,
     };
+    let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
+    let key = format!("{topic_id}|{after}|{limit}");
+    let pages = &state.memo.topic_pages;
+    if let Some(page) = pages.fresh(&key, trusted_for) {
+        return Ok(Page { items: render_kept(state, actor, &page).await?, next_cursor: page.next_cursor.clone() });
+    }
+    let seen = pages.forgets();
+    let ctx = load_topic(state, actor, topic_id).await?;
     let mut rows = post::Entity::find()
         .filter(post::Column::TopicId.eq(ctx.topic.id.clone()))
         .filter(post::Column::Number.gt(after))
@@ -104,23 +118,63 @@ pub async fn list(
     } else {
         None
     };
-    Ok(Page { items: post_dtos(state, actor, &ctx, rows).await?, next_cursor })
+    let (items, shared) = render_read(state, actor, &ctx, rows.clone()).await?;
+    let page = PostsPage { topic: ctx.topic, posts: rows, shared, next_cursor: next_cursor.clone() };
+    if page.worth_keeping() {
+        pages.keep(seen, trusted_for, [(key, Arc::new(page))]);
+    }
+    Ok(Page { items, next_cursor })
 }
 
 fn locked() -> ApiError {
     ApiError::client(StatusCode::CONFLICT, ErrorCode::TopicLocked, "This topic is locked: it accepts no new replies.")
 }
 
-async fn next_number(txn: &DatabaseTransaction, topic_id: &str) -> ApiResult<i32> {
-    let max: Option<i32> = post::Entity::find()
-        .select_only()
-        .column_as(Expr::col(post::Column::Number).max(), "max")
-        .filter(post::Column::TopicId.eq(topic_id))
-        .into_tuple::<Option<i32>>()
-        .one(txn)
+/// Inserts `row` as the topic's next post, its number chosen inside the INSERT
+/// (one more than the topic's highest): the statement runs under the topic's row
+/// lock (PostgreSQL) or the write lock (SQLite), where replies to a busy topic
+/// queue, and a separate read of the highest number cost every waiting reply one
+/// more round trip. The number given in `row` is ignored.
+async fn insert_numbered(txn: &DatabaseTransaction, row: post::ActiveModel) -> ApiResult<post::Model> {
+    let mut model: post::Model =
+        row.try_into_model().map_err(|e| ApiError::internal(anyhow::anyhow!("an incomplete new post: {e}")))?;
+    let next = Expr::expr(Func::coalesce([Expr::col(post::Column::Number).max(), Expr::val(0)])).add(1);
+    let values = Query::select()
+        .expr(Expr::val(model.id.clone()))
+        .expr(Expr::val(model.topic_id.clone()))
+        .expr(next)
+        .expr(Expr::val(model.author_id.clone()))
+        .expr(Expr::val(model.body.clone()))
+        .expr(Expr::val(model.body_html.clone()))
+        .expr(Expr::val(model.quote_post_id.clone()))
+        .expr(Expr::val(model.created_at))
+        .expr(Expr::val(model.updated_at))
+        .from(post::Entity)
+        .and_where(post::Column::TopicId.eq(model.topic_id.clone()))
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(post::Entity)
+        .columns([
+            post::Column::Id,
+            post::Column::TopicId,
+            post::Column::Number,
+            post::Column::AuthorId,
+            post::Column::Body,
+            post::Column::BodyHtml,
+            post::Column::QuotePostId,
+            post::Column::CreatedAt,
+            post::Column::UpdatedAt,
+        ])
+        .select_from(values)
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("the numbered post insert: {e}")))?
+        .returning_col(post::Column::Number)
+        .to_owned();
+    let returned = txn
+        .query_one_raw(txn.get_database_backend().build(&insert))
         .await?
-        .flatten();
-    Ok(max.unwrap_or(0) + 1)
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("the new post's number was not returned")))?;
+    model.number = returned.try_get("", post::Column::Number.as_str())?;
+    Ok(model)
 }
 
 /// Replies to a topic. Watchers of the topic and mentioned members are notified; the
@@ -156,9 +210,9 @@ pub async fn create(state: &AppState, actor: &Actor, topic_id: &str, request: Cr
     let txn = crate::db::begin(&state.db).await?;
     notify::watch_quietly(&txn, &me.id, "topic", &ctx.topic.id).await?;
     // The topic row is written next: on PostgreSQL its row lock makes replies to one
-    // topic wait for each other, so the next number is read after the previous reply
-    // committed (SQLite's BEGIN IMMEDIATE already serialises every writer). Picking
-    // the number first let concurrent replies collide on the unique index.
+    // topic wait for each other, so the next number is chosen after the previous
+    // reply committed (SQLite's BEGIN IMMEDIATE already serialises every writer).
+    // Choosing the number first let concurrent replies collide on the unique index.
     topic::Entity::update_many()
         .col_expr(topic::Column::ReplyCount, Expr::col(topic::Column::ReplyCount).add(1))
         .col_expr(topic::Column::LastActivityAt, Expr::value(now))
@@ -169,8 +223,8 @@ pub async fn create(state: &AppState, actor: &Actor, topic_id: &str, request: Cr
         .filter(topic::Column::Id.eq(ctx.topic.id.clone()))
         .exec(&txn)
         .await?;
-    let number = next_number(&txn, &ctx.topic.id).await?;
-    let created = super::new_post(&ctx.topic.id, number, &me.id, (body, body_html), quote, now).insert(&txn).await?;
+    let created =
+        insert_numbered(&txn, super::new_post(&ctx.topic.id, 0, &me.id, (body, body_html), quote, now)).await?;
     notify::send(&txn, &ctx.topic, Some(&created.id), me, recipients).await?;
     txn.commit().await?;
     // Rendered with the topic as read before the reply: what a new post's DTO takes

@@ -18,7 +18,7 @@ use crate::entities::{group, post, topic, topic_tag, watch};
 use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Action, Actor, Resource};
 use crate::services::pagination::page_size;
-use crate::services::{community, validate};
+use crate::services::{community, groups, validate};
 use crate::state::AppState;
 
 /// Filters of the topic list.
@@ -58,11 +58,42 @@ fn decode_cursor(cursor: &str) -> ApiResult<(bool, DateTime<Utc>, String)> {
 
 /// Lists the topics the actor may read: pinned first, then by latest activity. The
 /// visibility condition is the policy's SQL form, so the list never shows a topic
-/// that a single read would refuse. Five queries per page, whatever its size.
+/// that a single read would refuse. A page is kept in memory for
+/// `COPSE_COMMUNITY_CACHE_MS` and shown to every reader who sees the same topics
+/// (`policy::topic_reader`): the first page of a community is most of its reads.
+/// Every write through this server empties that memory, so a reply or an edit shows
+/// at once; one made through another instance shows within that time.
 pub async fn list(state: &AppState, actor: &Actor, filter: TopicFilter) -> ApiResult<Page<TopicSummary>> {
     let limit = page_size(filter.limit)?;
     let public_read = community::current(state).await?.public_read;
     let visible = policy::visible_topics(actor, public_read).ok_or_else(policy::sign_in_required)?;
+    let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
+    let memberships = match actor.user() {
+        Some(me) if policy::reader_needs_memberships(actor) && !trusted_for.is_zero() => {
+            Some(groups::reading_memberships(state, &me.id).await?)
+        }
+        _ => None,
+    };
+    let reader = policy::topic_reader(actor, public_read, memberships.as_deref());
+    let Some(key) = reader.filter(|_| !trusted_for.is_zero()).map(|reader| format!("{reader}|{limit}|{filter:?}"))
+    else {
+        return read_list(state, visible, filter, limit).await;
+    };
+    let page = state
+        .memo
+        .topic_lists
+        .get_or_read(&key, trusted_for, async { read_list(state, visible, filter, limit).await.map(Some) });
+    let page = page.await?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("a topic list page was not kept")))?;
+    Ok((*page).clone())
+}
+
+/// A page of the topic list from the database.
+async fn read_list(
+    state: &AppState,
+    visible: Condition,
+    filter: TopicFilter,
+    limit: u64,
+) -> ApiResult<Page<TopicSummary>> {
     let mut query = topic::Entity::find().filter(visible);
     if let Some(key) = filter.category.filter(|k| !k.is_empty()) {
         let category = categories::find(&state.db, &key).await?;
