@@ -158,7 +158,7 @@ pub async fn list_topics(
     auth: MaybeApiClient,
     state: web::Data<AppState>,
     query: web::Query<TopicsQuery>,
-) -> ApiResult<web::Json<Page<TopicSummary>>> {
+) -> ApiResult<web::Json<std::sync::Arc<Page<TopicSummary>>>> {
     let q = query.into_inner();
     let filter = topics::TopicFilter {
         category: q.category,

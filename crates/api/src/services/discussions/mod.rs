@@ -527,12 +527,19 @@ async fn render<'a>(
     assemble(state, actor, posts, topic_of, &shared, &mine).await
 }
 
-/// What posts show to every reader alike: the posts they quote and their reaction
-/// counts by (post id, kind).
+/// What posts show to every reader alike: the posts they quote, by id, and their
+/// reaction counts by post id (kind, count), only for posts that have reactions.
 #[derive(Default)]
 pub struct PostsShared {
-    quoted: HashMap<String, post::Model>,
-    counts: HashMap<(String, String), i64>,
+    quoted: HashMap<String, Quoted>,
+    counts: HashMap<String, Vec<(String, i64)>>,
+}
+
+/// A quoted post as quotes show it, its excerpt made once per page read.
+struct Quoted {
+    number: i32,
+    author_id: Option<String>,
+    excerpt: String,
 }
 
 /// A page of a topic's posts as every reader who may read the topic sees it, kept in
@@ -556,10 +563,9 @@ impl PostsPage {
 
     /// Whether the page is small enough to keep.
     pub fn worth_keeping(&self) -> bool {
-        let text = |p: &post::Model| p.body.len() + p.body_html.len();
-        let bytes: usize =
-            self.posts.iter().map(text).sum::<usize>() + self.shared.quoted.values().map(text).sum::<usize>();
-        bytes <= Self::MAX_KEPT_BYTES
+        let posts: usize = self.posts.iter().map(|p| p.body.len() + p.body_html.len()).sum();
+        let quotes: usize = self.shared.quoted.values().map(|q| q.excerpt.len()).sum();
+        posts + quotes <= Self::MAX_KEPT_BYTES
     }
 }
 
@@ -573,7 +579,7 @@ async fn read_shared(
 ) -> ApiResult<(PostsShared, HashSet<(String, String)>)> {
     let post_ids: Vec<String> = posts.iter().map(|p| p.id.clone()).collect();
     let quote_ids: HashSet<String> = posts.iter().filter_map(|p| p.quote_post_id.clone()).collect();
-    let quoted: HashMap<String, post::Model> = if quote_ids.is_empty() {
+    let quoted: HashMap<String, Quoted> = if quote_ids.is_empty() {
         HashMap::new()
     } else {
         post::Entity::find()
@@ -581,10 +587,14 @@ async fn read_shared(
             .all(db)
             .await?
             .into_iter()
-            .map(|p| (p.id.clone(), p))
+            .map(|q| {
+                let concealed = q.deleted_at.is_some() || q.hidden_at.is_some();
+                let excerpt = if concealed { String::new() } else { excerpt(&q.body, 200) };
+                (q.id, Quoted { number: q.number, author_id: q.author_id, excerpt })
+            })
             .collect()
     };
-    let mut counts: HashMap<(String, String), i64> = HashMap::new();
+    let mut counts: HashMap<String, Vec<(String, i64)>> = HashMap::new();
     let mut mine: HashSet<(String, String)> = HashSet::new();
     if read_reactions && !post_ids.is_empty() {
         // Counts and the actor's own in one statement: `mine` is 1 for a (post, kind)
@@ -609,7 +619,7 @@ async fn read_shared(
             if row.mine > 0 {
                 mine.insert((row.post_id.clone(), row.kind.clone()));
             }
-            counts.insert((row.post_id, row.kind), row.n);
+            counts.entry(row.post_id).or_default().push((row.kind, row.n));
         }
     }
     Ok((PostsShared { quoted, counts }, mine))
@@ -623,8 +633,7 @@ async fn own_reactions(
     shared: &PostsShared,
 ) -> ApiResult<HashSet<(String, String)>> {
     let Some(me) = actor.user() else { return Ok(HashSet::new()) };
-    let reacted: HashSet<&String> = shared.counts.keys().map(|(post_id, _)| post_id).collect();
-    if reacted.is_empty() {
+    if shared.counts.is_empty() {
         return Ok(HashSet::new());
     }
     Ok(reaction::Entity::find()
@@ -632,7 +641,7 @@ async fn own_reactions(
         .column(reaction::Column::PostId)
         .column(reaction::Column::Kind)
         .filter(reaction::Column::UserId.eq(me.id.clone()))
-        .filter(reaction::Column::PostId.is_in(reacted.into_iter().cloned()))
+        .filter(reaction::Column::PostId.is_in(shared.counts.keys().cloned()))
         .into_tuple::<(String, String)>()
         .all(db)
         .await?
@@ -693,7 +702,11 @@ async fn assemble<'a>(
     mine: &HashSet<(String, String)>,
 ) -> ApiResult<Vec<Post>> {
     let PostsShared { quoted, counts } = shared;
-    let author_ids: HashSet<String> = posts.iter().chain(quoted.values()).filter_map(|p| p.author_id.clone()).collect();
+    let author_ids: HashSet<String> = posts
+        .iter()
+        .filter_map(|p| p.author_id.clone())
+        .chain(quoted.values().filter_map(|q| q.author_id.clone()))
+        .collect();
     let authors = members(state, author_ids).await?;
     let me = actor.user().map(|u| u.id.clone());
     Ok(posts
@@ -702,25 +715,24 @@ async fn assemble<'a>(
             let ctx = topic_of(&p.topic_id)?;
             let moderator = policy::can(actor, Action::ModerateTopic, &Resource::Topic(&ctx.facts));
             let concealed = p.deleted_at.is_some() || (p.hidden_at.is_some() && !moderator);
-            let reactions = ReactionKind::ALL
-                .into_iter()
-                .filter_map(|kind| {
-                    let key = (p.id.clone(), kind.as_str().to_owned());
-                    let count = counts.get(&key).copied().unwrap_or(0);
-                    (count > 0).then(|| ReactionCount { kind, count, mine: mine.contains(&key) })
-                })
-                .collect();
+            let reactions = match counts.get(&p.id) {
+                Some(kinds) => ReactionKind::ALL
+                    .into_iter()
+                    .filter_map(|kind| {
+                        let count = kinds.iter().find(|(k, _)| k == kind.as_str()).map_or(0, |(_, n)| *n);
+                        let own = || mine.contains(&(p.id.clone(), kind.as_str().to_owned()));
+                        (count > 0).then(|| ReactionCount { kind, count, mine: own() })
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
             let is_author = me.is_some() && p.author_id == me;
             let can_edit = p.deleted_at.is_none() && me.is_some() && (is_author || moderator);
-            let quote = p.quote_post_id.as_ref().and_then(|id| quoted.get(id)).map(|q| QuotedPost {
-                id: q.id.clone(),
+            let quote = p.quote_post_id.as_ref().and_then(|id| Some((id, quoted.get(id)?))).map(|(id, q)| QuotedPost {
+                id: id.clone(),
                 number: q.number,
                 author: q.author_id.as_ref().and_then(|a| authors.get(a).cloned()),
-                excerpt: if q.deleted_at.is_some() || q.hidden_at.is_some() {
-                    String::new()
-                } else {
-                    excerpt(&q.body, 200)
-                },
+                excerpt: q.excerpt.clone(),
             });
             Some(Post {
                 accepted: ctx.topic.accepted_post_id.as_deref() == Some(p.id.as_str()),

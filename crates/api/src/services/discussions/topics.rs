@@ -1,6 +1,8 @@
 //! Topics: starting, listing (pinned first, then latest activity), reading, editing
 //! the title and tags, and accepting an answer.
 
+use std::sync::Arc;
+
 use actix_web::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -63,7 +65,8 @@ fn decode_cursor(cursor: &str) -> ApiResult<(bool, DateTime<Utc>, String)> {
 /// (`policy::topic_reader`): the first page of a community is most of its reads.
 /// Every write through this server empties that memory, so a reply or an edit shows
 /// at once; one made through another instance shows within that time.
-pub async fn list(state: &AppState, actor: &Actor, filter: TopicFilter) -> ApiResult<Page<TopicSummary>> {
+/// The page is shared with the memory, not copied.
+pub async fn list(state: &AppState, actor: &Actor, filter: TopicFilter) -> ApiResult<Arc<Page<TopicSummary>>> {
     let limit = page_size(filter.limit)?;
     let public_read = community::current(state).await?.public_read;
     let visible = policy::visible_topics(actor, public_read).ok_or_else(policy::sign_in_required)?;
@@ -77,14 +80,13 @@ pub async fn list(state: &AppState, actor: &Actor, filter: TopicFilter) -> ApiRe
     let reader = policy::topic_reader(actor, public_read, memberships.as_deref());
     let Some(key) = reader.filter(|_| !trusted_for.is_zero()).map(|reader| format!("{reader}|{limit}|{filter:?}"))
     else {
-        return read_list(state, visible, filter, limit).await;
+        return read_list(state, visible, filter, limit).await.map(Arc::new);
     };
     let page = state
         .memo
         .topic_lists
         .get_or_read(&key, trusted_for, async { read_list(state, visible, filter, limit).await.map(Some) });
-    let page = page.await?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("a topic list page was not kept")))?;
-    Ok((*page).clone())
+    page.await?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("a topic list page was not kept")))
 }
 
 /// A page of the topic list from the database.
