@@ -780,3 +780,42 @@ async fn copse_refuses_to_start_when_the_s3_store_rejects_its_key_or_cannot_be_r
     // The right settings start.
     assert!(copse::Application::build(settings(&|_| {})).await.is_ok());
 }
+
+#[tokio::test]
+async fn a_library_page_is_kept_for_readers_who_see_the_same_items_and_every_write_shows_at_once() {
+    let l = library_with(|s| {
+        s.expose_sql_count = true;
+        // Kept for a minute: anything seen fresh below was made fresh by a write.
+        s.community_cache_ms = 60_000;
+        s.writes_per_minute = 10_000;
+    })
+    .await;
+    let steering =
+        copse_tests::group_with(&l.admin, "Steering", GroupVisibility::Private, &[(&l.amina, "amina@example.org")])
+            .await;
+    let link = |title: &str| CreateLibraryItemRequest {
+        url: Some("https://example.org/doc".into()),
+        ..item(title, ItemKind::Link)
+    };
+    l.admin.call(&CreateLibraryItem(link("Soil guide"))).await.unwrap();
+    let mut budget = link("Budget sheet");
+    budget.group = Some(steering.slug.clone());
+    l.amina.call(&CreateLibraryItem(budget)).await.unwrap();
+    let list = |who: &Client| {
+        let request = l.app.client.http().get(l.app.url("/api/v1/library")).bearer_auth(who.token().unwrap());
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            let count: u32 = response.headers()["x-sql-statements"].to_str().unwrap().parse().unwrap();
+            let page: copse_shared::Page<LibraryItemSummary> = response.json().await.unwrap();
+            (count, page.items.into_iter().map(|i| i.title).collect::<Vec<_>>())
+        }
+    };
+    assert_eq!(list(&l.carlos).await.1, ["Soil guide"]);
+    assert_eq!(list(&l.carlos).await, (0, vec!["Soil guide".to_owned()]), "the same page again, from memory");
+    assert_eq!(list(&l.amina).await.1, ["Budget sheet", "Soil guide"], "a member of the group reads its own page");
+    assert_eq!(list(&l.carlos).await.1, ["Soil guide"], "never the group member's page");
+
+    l.carlos.call(&CreateLibraryItem(link("Seed list"))).await.unwrap();
+    assert_eq!(list(&l.carlos).await.1, ["Seed list", "Soil guide"], "a new item shows at once");
+}

@@ -418,12 +418,13 @@ pub fn visible_topics(actor: &Actor, public_read: bool) -> Option<Condition> {
     Some(Condition::all().add(not_deleted).add(topic::Column::HiddenAt.is_null()).add(scopes))
 }
 
-/// Who an actor reads topic lists as: actors with the same reader see the same lists
-/// (`visible_topics` depends on nothing else), so a page read for one may be shown
-/// to another. Staff see every topic; a member sees what their groups allow
+/// Who an actor reads lists of group-scoped content as (topics, library items):
+/// actors with the same reader see the same lists (`visible_topics` and
+/// `visible_in_scope` depend on nothing else), so a page read for one may be shown to
+/// another. Staff see every topic and item; a member sees what their groups allow
 /// (`memberships`: the ids of the groups they belong to as `visible_groups` counts
 /// them, active or invited, sorted). `None` for API keys, whose lists are not kept.
-pub fn topic_reader(actor: &Actor, public_read: bool, memberships: Option<&[String]>) -> Option<String> {
+pub fn list_reader(actor: &Actor, public_read: bool, memberships: Option<&[String]>) -> Option<String> {
     match actor {
         Actor::Anonymous => Some(format!("anonymous|{public_read}")),
         Actor::Member(_) if actor.is_staff() => Some("staff".to_owned()),
@@ -432,7 +433,7 @@ pub fn topic_reader(actor: &Actor, public_read: bool, memberships: Option<&[Stri
     }
 }
 
-/// Whether `topic_reader` needs the actor's memberships.
+/// Whether `list_reader` needs the actor's memberships.
 pub fn reader_needs_memberships(actor: &Actor) -> bool {
     matches!(actor, Actor::Member(_)) && !actor.is_staff()
 }

@@ -46,10 +46,12 @@ pub struct Memos {
     /// Members' names by id, shown beside every topic, post, item and event
     /// (`services::discussions::members`).
     pub names: MemoMap<copse_shared::members::MemberSummary>,
-    /// Pages of the topic list, by who reads them (`policy::topic_reader`) and the
+    /// Pages of the topic list, by who reads them (`policy::list_reader`) and the
     /// filter (`services::discussions::topics::list`). Emptied by every write.
     /// At most 256 pages (a page of 100 topics is about 60 KB).
     pub topic_lists: MemoMap<copse_shared::Page<copse_shared::discussions::TopicSummary>, 256>,
+    /// Pages of the library, kept and shared as the topic list's are.
+    pub library_lists: MemoMap<copse_shared::Page<copse_shared::library::LibraryItemSummary>, 256>,
     /// Pages of topics' posts as every reader sees them, by topic and page
     /// (`services::discussions::posts::list`). Emptied by every write.
     /// At most 128 pages, each under `PostsPage::MAX_KEPT_BYTES` of text.
@@ -68,6 +70,7 @@ impl Memos {
     /// too, whichever write it was.
     pub fn content_changed(&self) {
         self.topic_lists.clear();
+        self.library_lists.clear();
         self.topic_pages.clear();
         self.memberships.clear();
         self.categories.forget();

@@ -83,7 +83,7 @@ pub async fn list_library_items(
     auth: MaybeApiClient,
     state: web::Data<AppState>,
     query: web::Query<LibraryQuery>,
-) -> ApiResult<web::Json<Page<LibraryItemSummary>>> {
+) -> ApiResult<web::Json<std::sync::Arc<Page<LibraryItemSummary>>>> {
     let q = query.into_inner();
     let filter = items::ItemFilter {
         kind: q.kind,

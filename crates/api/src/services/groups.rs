@@ -86,6 +86,20 @@ pub async fn reading_memberships(state: &AppState, user_id: &str) -> ApiResult<V
         .collect())
 }
 
+/// The key under which a list page read for `actor` may be kept and shown to other
+/// readers (`policy::list_reader`, with the actor's memberships from memory), or
+/// `None` when pages are not kept (API keys, or `COPSE_COMMUNITY_CACHE_MS` = 0).
+pub async fn list_reader(state: &AppState, actor: &Actor, public_read: bool) -> ApiResult<Option<String>> {
+    if state.settings.community_cache_ms == 0 {
+        return Ok(None);
+    }
+    let memberships = match actor.user() {
+        Some(me) if policy::reader_needs_memberships(actor) => Some(reading_memberships(state, &me.id).await?),
+        _ => None,
+    };
+    Ok(policy::list_reader(actor, public_read, memberships.as_deref()))
+}
+
 /// A group and what the policy needs to decide about it for this actor.
 struct Loaded {
     group: group::Model,

@@ -114,6 +114,20 @@ impl<V, const MAX: usize> MemoMap<V, MAX> {
         Ok(Some(value))
     }
 
+    /// For reads that always find a value (a page of a list): the value for `key` from
+    /// memory when fresh, else `read`, kept as `get_or_read` keeps; read and not kept
+    /// when `key` is `None` (a reader whose pages are not shared).
+    pub async fn shared(
+        &self,
+        key: Option<String>,
+        trusted_for: Duration,
+        read: impl Future<Output = ApiResult<V>>,
+    ) -> ApiResult<Arc<V>> {
+        let Some(key) = key else { return Ok(Arc::new(read.await?)) };
+        let value = self.get_or_read(&key, trusted_for, async { read.await.map(Some) }).await?;
+        value.ok_or_else(|| crate::error::ApiError::internal(anyhow::anyhow!("a value read was not given back")))
+    }
+
     /// The value for `key`, if read less than `trusted_for` ago.
     pub fn fresh(&self, key: &str, trusted_for: Duration) -> Option<Arc<V>> {
         if trusted_for.is_zero() {

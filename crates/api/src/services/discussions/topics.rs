@@ -62,7 +62,7 @@ fn decode_cursor(cursor: &str) -> ApiResult<(bool, DateTime<Utc>, String)> {
 /// visibility condition is the policy's SQL form, so the list never shows a topic
 /// that a single read would refuse. A page is kept in memory for
 /// `COPSE_COMMUNITY_CACHE_MS` and shown to every reader who sees the same topics
-/// (`policy::topic_reader`): the first page of a community is most of its reads.
+/// (`policy::list_reader`): the first page of a community is most of its reads.
 /// Every write through this server empties that memory, so a reply or an edit shows
 /// at once; one made through another instance shows within that time.
 /// The page is shared with the memory, not copied.
@@ -71,22 +71,9 @@ pub async fn list(state: &AppState, actor: &Actor, filter: TopicFilter) -> ApiRe
     let public_read = community::current(state).await?.public_read;
     let visible = policy::visible_topics(actor, public_read).ok_or_else(policy::sign_in_required)?;
     let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
-    let memberships = match actor.user() {
-        Some(me) if policy::reader_needs_memberships(actor) && !trusted_for.is_zero() => {
-            Some(groups::reading_memberships(state, &me.id).await?)
-        }
-        _ => None,
-    };
-    let reader = policy::topic_reader(actor, public_read, memberships.as_deref());
-    let Some(key) = reader.filter(|_| !trusted_for.is_zero()).map(|reader| format!("{reader}|{limit}|{filter:?}"))
-    else {
-        return read_list(state, visible, filter, limit).await.map(Arc::new);
-    };
-    let page = state
-        .memo
-        .topic_lists
-        .get_or_read(&key, trusted_for, async { read_list(state, visible, filter, limit).await.map(Some) });
-    page.await?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("a topic list page was not kept")))
+    let key =
+        groups::list_reader(state, actor, public_read).await?.map(|reader| format!("{reader}|{limit}|{filter:?}"));
+    state.memo.topic_lists.shared(key, trusted_for, read_list(state, visible, filter, limit)).await
 }
 
 /// A page of the topic list from the database.

@@ -25,7 +25,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Action, Actor, Resource};
 use crate::services::audit::{self, Event};
 use crate::services::discussions::{self, topics};
-use crate::services::{community, markdown, partners, validate};
+use crate::services::{community, groups, markdown, partners, validate};
 use crate::state::AppState;
 
 /// Longest description, in characters.
@@ -98,11 +98,31 @@ fn keyset(sort: LibrarySort, cursor: &str) -> ApiResult<Condition> {
 }
 
 /// Lists the items the actor may read. The visibility condition is the policy's SQL
-/// form; six queries per page, whatever its size.
-pub async fn list(state: &AppState, actor: &Actor, filter: ItemFilter) -> ApiResult<Page<LibraryItemSummary>> {
+/// form; six queries per page, whatever its size. Pages are kept and shared as the
+/// topic list's are (`topics::list`): every write request through this server empties
+/// them; a download (a GET) counts at once but shows in a kept page within
+/// `COPSE_COMMUNITY_CACHE_MS`.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    filter: ItemFilter,
+) -> ApiResult<std::sync::Arc<Page<LibraryItemSummary>>> {
     let limit = crate::services::pagination::page_size(filter.limit)?;
     let public_read = community::current(state).await?.public_read;
     let visible = policy::visible_library_items(actor, public_read).ok_or_else(policy::sign_in_required)?;
+    let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
+    let key =
+        groups::list_reader(state, actor, public_read).await?.map(|reader| format!("{reader}|{limit}|{filter:?}"));
+    state.memo.library_lists.shared(key, trusted_for, read_list(state, visible, filter, limit)).await
+}
+
+/// A page of the library from the database.
+async fn read_list(
+    state: &AppState,
+    visible: Condition,
+    filter: ItemFilter,
+    limit: u64,
+) -> ApiResult<Page<LibraryItemSummary>> {
     let mut query = library_item::Entity::find().filter(visible);
     if let Some(kind) = filter.kind {
         query = query.filter(library_item::Column::Kind.eq(kind.as_str()));
