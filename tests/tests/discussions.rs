@@ -807,6 +807,10 @@ async fn a_topic_list_page_is_kept_for_readers_who_see_the_same_topics_and_every
     assert_eq!(titles(&carlos), ["Open call"]);
     let (again, _): (_, Page<TopicSummary>) = read_as(&f, &f.carlos, "/api/v1/topics").await;
     assert_eq!(again, 0, "the same page again is read from memory");
+    // Signing in writes only a session: the page stays kept.
+    f.app.login("amina@example.org", PASSWORD).await.unwrap();
+    let (again, _): (_, Page<TopicSummary>) = read_as(&f, &f.carlos, "/api/v1/topics").await;
+    assert_eq!(again, 0, "still from memory after a sign-in");
     let (_, seen_by_dana): (_, Page<TopicSummary>) = read_as(&f, &dana, "/api/v1/topics").await;
     assert_eq!(seen_by_dana, carlos);
     let (_, admin): (_, Page<TopicSummary>) = read_as(&f, &f.admin, "/api/v1/topics").await;

@@ -174,11 +174,16 @@ pub async fn write_limits(
     }
 }
 
+/// Writes that change only sessions (and the account's sign-in time, which no kept
+/// page shows), and the most frequent ones (every open tab refreshes its session
+/// every 15 minutes): they leave the kept pages alone.
+const SESSION_ONLY_WRITES: [&str; 3] = ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout"];
+
 /// After every write request (any method but GET, HEAD and OPTIONS, whatever its
-/// outcome: a handler may have committed before failing), empties what the server
-/// keeps of pages and memberships (`Memos::content_changed`). It runs after the
-/// handler returned, hence after its commit, and before the response leaves, so the
-/// writer's next read never shows the page as it was.
+/// outcome: a handler may have committed before failing), except `SESSION_ONLY_WRITES`,
+/// empties what the server keeps of pages and memberships (`Memos::content_changed`).
+/// It runs after the handler returned, hence after its commit, and before the
+/// response leaves, so the writer's next read never shows the page as it was.
 pub async fn forget_content(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -193,7 +198,8 @@ pub async fn forget_content(
             }
         }
     }
-    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || SESSION_ONLY_WRITES.contains(&req.path());
     let _forget = Forget((!safe).then(|| req.app_data::<web::Data<crate::state::AppState>>().cloned()).flatten());
     next.call(req).await.map(ServiceResponse::map_into_boxed_body)
 }
