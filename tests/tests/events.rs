@@ -712,3 +712,58 @@ async fn more_seats_promote_only_on_occurrences_still_to_come() {
     assert_eq!(promotions.len(), 1, "one notification, for the occurrence still to come");
     assert_eq!(promotions[0].post_id.as_deref(), Some(coming.as_str()));
 }
+
+/// A page of upcoming events is kept and shown to every reader who sees the same events
+/// (one query per request: the reader's own answers), never to a reader who sees
+/// others; answers and counts show at once after every write.
+#[tokio::test]
+async fn an_events_page_is_kept_for_readers_who_see_the_same_events_with_each_readers_own_answers() {
+    let app = TestApp::spawn_with(|s| {
+        s.writes_per_minute = 10_000;
+        s.expose_sql_count = true;
+        // Kept for a minute: anything seen fresh below was made fresh by a write.
+        s.community_cache_ms = 60_000;
+    })
+    .await;
+    let admin = app.admin().await;
+    let (amina, _) = app.register("amina@example.org", "Amina Diallo", PASSWORD).await;
+    let (carlos, _) = app.register("carlos@example.org", "Carlos Mendoza", PASSWORD).await;
+    let (dana, _) = app.register("dana@example.org", "Dana Okafor", PASSWORD).await;
+    let board =
+        copse_tests::group_with(&admin, "Board", GroupVisibility::Private, &[(&amina, "amina@example.org")]).await;
+    let start = days_ahead(5);
+    let clinic = admin.call(&create(fields("Soil clinic", start, start + Duration::hours(1)))).await.unwrap();
+    let later = start + Duration::days(1);
+    let meeting = fields("Board meeting", later, later + Duration::hours(1));
+    admin.call(&CreateEvent(CreateEventRequest { group: Some(board.id.clone()), event: meeting })).await.unwrap();
+    rsvp(&carlos, &clinic, "single", RsvpStatus::Going).await.unwrap();
+
+    let list = |who: &Client, when: &str| {
+        let request =
+            app.client.http().get(app.url(&format!("/api/v1/events?when={when}"))).bearer_auth(who.token().unwrap());
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            let count: u32 = response.headers()["x-sql-statements"].to_str().unwrap().parse().unwrap();
+            let page: copse_shared::Page<Occurrence> = response.json().await.unwrap();
+            (count, page.items.into_iter().map(|o| (o.title, o.going, o.my_rsvp)).collect::<Vec<_>>())
+        }
+    };
+    let clinic_with = |going, mine| vec![("Soil clinic".to_owned(), going, mine)];
+    // Dana's account and memberships are read once, on another page.
+    list(&dana, "past").await;
+    assert_eq!(list(&carlos, "upcoming").await.1, clinic_with(1, Some(RsvpStatus::Going)));
+    assert_eq!(list(&dana, "upcoming").await, (1, clinic_with(1, None)), "Carlos's page, with Dana's own answers");
+    assert_eq!(list(&carlos, "upcoming").await, (1, clinic_with(1, Some(RsvpStatus::Going))));
+    let aminas = list(&amina, "upcoming").await.1;
+    assert_eq!(aminas.iter().map(|o| o.0.as_str()).collect::<Vec<_>>(), ["Soil clinic", "Board meeting"]);
+    assert_eq!(list(&carlos, "upcoming").await.1, clinic_with(1, Some(RsvpStatus::Going)), "never the group's page");
+
+    rsvp(&dana, &clinic, "single", RsvpStatus::Going).await.unwrap();
+    assert_eq!(
+        list(&carlos, "upcoming").await.1,
+        clinic_with(2, Some(RsvpStatus::Going)),
+        "a new answer counts at once"
+    );
+    assert_eq!(list(&dana, "upcoming").await.1, clinic_with(2, Some(RsvpStatus::Going)));
+}

@@ -811,3 +811,90 @@ async fn each_key_has_its_own_request_limit_reported_in_headers() {
     assert!(second.call(&ListLibraryItems::default()).await.is_ok(), "another key is not affected");
     assert!(admin.call(&ListLibraryItems::default()).await.is_ok(), "nor are members at the same address");
 }
+
+/// A reply rewrites its topic's counters (reply count, last activity, excerpt): the feed
+/// records the new post, not a topic update, on both databases; a new title is one.
+/// Every column of the watched tables is listed as content, ignored or following, so a
+/// column added later is placed on purpose (`migration::change_feed_columns`).
+#[tokio::test]
+async fn a_reply_is_one_post_in_the_feed_not_an_update_of_its_topic() {
+    use copse_shared::discussions::{CategoryRequest, CreatePostRequest, CreateTopicRequest, UpdateTopicRequest};
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let feed = app.with_token(&key(&admin, &[Scope::DiscussionsRead], &[]).await);
+    let category = CategoryRequest { name: "Field notes".into(), description: String::new(), position: None };
+    let category = admin.call(&CreateCategory(category)).await.unwrap();
+    let topic = admin
+        .call(&CreateTopic(CreateTopicRequest {
+            category: category.slug.clone(),
+            group: None,
+            title: "Drip lines in clay".into(),
+            body: "What spacing works?".into(),
+            kind: copse_shared::discussions::TopicKind::Discussion,
+            tags: vec![],
+        }))
+        .await
+        .unwrap();
+    let (_, mark) = drain(&feed, "", &[], 100).await;
+    let reply = CreatePostRequest { body: "Forty centimetres.".into(), quote_post_id: None };
+    let post = admin.call(&CreatePost { id: topic.summary.id.clone(), body: reply }).await.unwrap();
+    let (after_reply, mark) = drain(&feed, &mark, &[], 100).await;
+    let entries: Vec<_> = after_reply.iter().map(|c| (c.kind, c.op, c.id.as_str())).collect();
+    assert_eq!(entries, [(ChangeType::Post, ChangeOp::Created, post.id.as_str())]);
+    let retitle = UpdateTopicRequest { title: "Drip lines in heavy clay".into(), tags: vec![] };
+    admin.call(&UpdateTopic { id: topic.summary.id.clone(), body: retitle }).await.unwrap();
+    let (after_edit, _) = drain(&feed, &mark, &[], 100).await;
+    assert_eq!(ops_of(&after_edit, &topic.summary.id), [ChangeOp::Updated]);
+
+    for (table, [content, ignored, follows]) in migration::change_feed_columns() {
+        let sql = match app.db.get_database_backend() {
+            DbBackend::Postgres => format!(
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = '{table}'"
+            ),
+            _ => format!("SELECT name FROM pragma_table_info('{table}')"),
+        };
+        let rows = app.db.query_all_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap();
+        let mut columns: Vec<String> = rows.iter().map(|row| row.try_get_by_index(0).unwrap()).collect();
+        let mut listed: Vec<String> = [content, ignored, follows].concat().into_iter().map(str::to_owned).collect();
+        columns.sort();
+        listed.sort();
+        assert_eq!(columns, listed, "{table}: every column is content, ignored or following, once");
+    }
+}
+
+/// A page of the feed is kept for the key that read it, and the key itself is kept:
+/// no statement when it asks again; every write through this server shows at once.
+#[tokio::test]
+async fn a_feed_page_is_kept_for_its_key_and_every_write_shows_at_once() {
+    let app = TestApp::spawn_with(|s| {
+        s.expose_sql_count = true;
+        // Kept for a minute: anything seen fresh below was made fresh by a write.
+        s.community_cache_ms = 60_000;
+    })
+    .await;
+    let admin = app.admin().await;
+    let library = app.with_token(&key(&admin, &[Scope::LibraryRead], &[]).await);
+    let first = admin.call(&CreateLibraryItem(item("Seed list", None))).await.unwrap().summary.id;
+    let read = || {
+        let request = app.client.http().get(app.url("/api/v1/changes")).bearer_auth(library.token().unwrap());
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            let count: u32 = response.headers()["x-sql-statements"].to_str().unwrap().parse().unwrap();
+            let page: ChangePage = response.json().await.unwrap();
+            (count, page.changes.into_iter().map(|c| c.id).collect::<Vec<_>>(), page.next_cursor)
+        }
+    };
+    let (_, ids, cursor) = read().await;
+    assert_eq!(ids, std::slice::from_ref(&first));
+    // The first use is recorded on the key, whose row is then read once more.
+    assert_eq!(read().await, (1, ids.clone(), cursor.clone()));
+    assert_eq!(read().await, (0, ids, cursor.clone()), "the key and the page from memory");
+
+    let second = admin.call(&CreateLibraryItem(item("Soil guide", None))).await.unwrap().summary.id;
+    let (_, ids, next) = read().await;
+    assert_eq!(ids, [first, second], "a new item shows at once");
+    assert_ne!(next, cursor);
+}

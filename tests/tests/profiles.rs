@@ -1015,3 +1015,44 @@ async fn most_active_counts_only_visible_contributions_and_follows_hiding_at_the
     assert_eq!(ranking::refresh(&c.app.db).await.unwrap(), 1);
     assert!(scores(&c).await.is_empty());
 }
+
+/// A directory page is kept and shown to every member who asks for the same page (no
+/// statement on a second read, whoever reads it); a profile edit or a suspension
+/// through this server shows at once.
+#[tokio::test]
+async fn a_directory_page_is_kept_for_every_reader_and_every_write_shows_at_once() {
+    let c = community_with(|s| {
+        s.expose_sql_count = true;
+        // Kept for a minute: anything seen fresh below was made fresh by a write.
+        s.community_cache_ms = 60_000;
+    })
+    .await;
+    let (amina, amina_id) = c.member("amina@example.org", "Amina Diallo").await;
+    let (carlos, _) = c.member("carlos@example.org", "Carlos Mendoza").await;
+    let headline = |text: &str| UpdateProfileRequest { headline: Some(text.into()), ..profile("Amina Diallo") };
+    amina.call(&UpdateMyProfile(headline("Soil scientist"))).await.unwrap();
+    let search = |who: &Client| {
+        let request =
+            c.app.client.http().get(c.app.url("/api/v1/directory?q=diallo")).bearer_auth(who.token().unwrap());
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            let count: u32 = response.headers()["x-sql-statements"].to_str().unwrap().parse().unwrap();
+            let page: copse_shared::Page<ProfileSummary> = response.json().await.unwrap();
+            (count, page.items.into_iter().map(|p| (p.display_name, p.headline)).collect::<Vec<_>>())
+        }
+    };
+    let amina_as = |text: &str| vec![("Amina Diallo".to_owned(), Some(text.to_owned()))];
+    // Each reader's account is read once, on another page.
+    for who in [&amina, &carlos] {
+        who.call(&ListDirectory { q: Some("mendoza".into()), ..Default::default() }).await.unwrap();
+    }
+    assert_eq!(search(&carlos).await.1, amina_as("Soil scientist"));
+    assert_eq!(search(&carlos).await, (0, amina_as("Soil scientist")), "the same page again, from memory");
+    assert_eq!(search(&amina).await, (0, amina_as("Soil scientist")), "Carlos's page, for Amina too");
+
+    amina.call(&UpdateMyProfile(headline("Soil and water scientist"))).await.unwrap();
+    assert_eq!(search(&carlos).await.1, amina_as("Soil and water scientist"), "an edit shows at once");
+    c.admin.call(&SuspendMember { id: amina_id }).await.unwrap();
+    assert_eq!(search(&carlos).await.1, [], "a suspended member leaves the directory at once");
+}

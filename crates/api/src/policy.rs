@@ -418,8 +418,8 @@ pub fn visible_topics(actor: &Actor, public_read: bool) -> Option<Condition> {
     Some(Condition::all().add(not_deleted).add(topic::Column::HiddenAt.is_null()).add(scopes))
 }
 
-/// Who an actor reads lists of group-scoped content as (topics, library items):
-/// actors with the same reader see the same lists (`visible_topics` and
+/// Who an actor reads lists of group-scoped content as (topics, library items,
+/// events): actors with the same reader see the same lists (`visible_topics` and
 /// `visible_in_scope` depend on nothing else), so a page read for one may be shown to
 /// another. Staff see every topic and item; a member sees what their groups allow
 /// (`memberships`: the ids of the groups they belong to as `visible_groups` counts

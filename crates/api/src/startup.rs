@@ -64,7 +64,7 @@ impl Application {
         crate::services::events::reminders::spawn_worker(state.db.clone());
         if state.settings.activity_count_secs > 0 {
             let period = std::time::Duration::from_secs(state.settings.activity_count_secs);
-            crate::services::profiles::ranking::spawn_worker(state.db.clone(), period);
+            crate::services::profiles::ranking::spawn_worker(state.db.clone(), state.memo.clone(), period);
         }
         crate::services::webhooks::outbox::spawn_worker(state.db.clone(), state.webhooks.clone());
         // The document is built once and kept as its JSON (the structure weighs

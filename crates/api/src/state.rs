@@ -43,6 +43,9 @@ pub struct Memos {
     /// Signed-in members' accounts by id (`services::accounts::signed_in`): every
     /// signed-in request checks its account is still active.
     pub accounts: MemoMap<crate::entities::user::Model>,
+    /// API keys by the hash of a secret (`services::partners::keys::authenticate`):
+    /// every partner request resolves its key. Emptied by a revocation or rotation.
+    pub api_keys: MemoMap<crate::entities::api_key::Model>,
     /// Members' names by id, shown beside every topic, post, item and event
     /// (`services::discussions::members`).
     pub names: MemoMap<copse_shared::members::MemberSummary>,
@@ -52,6 +55,17 @@ pub struct Memos {
     pub topic_lists: MemoMap<copse_shared::Page<copse_shared::discussions::TopicSummary>, 256>,
     /// Pages of the library, kept and shared as the topic list's are.
     pub library_lists: MemoMap<copse_shared::Page<copse_shared::library::LibraryItemSummary>, 256>,
+    /// Pages of events' occurrences as every reader sees them (without the reader's
+    /// own answers), kept and shared as the topic list's are (`services::events::list`).
+    /// At most 128 pages.
+    pub event_lists: MemoMap<copse_shared::Page<copse_shared::events::Occurrence>, 128>,
+    /// Pages of the change feed, by key (or reader) and request
+    /// (`services::partners::changes::list`). At most 64 pages (a page of 500 changes
+    /// is about 100 KB).
+    pub change_pages: MemoMap<copse_shared::partners::ChangePage, 64>,
+    /// Pages of the member directory by request: every reader who may read profiles
+    /// sees the same cards (`services::profiles::directory::list`). At most 128.
+    pub directory_pages: MemoMap<copse_shared::Page<copse_shared::profiles::ProfileSummary>, 128>,
     /// Pages of topics' posts as every reader sees them, by topic and page
     /// (`services::discussions::posts::list`). Emptied by every write.
     /// At most 128 pages, each under `PostsPage::MAX_KEPT_BYTES` of text.
@@ -71,6 +85,9 @@ impl Memos {
     pub fn content_changed(&self) {
         self.topic_lists.clear();
         self.library_lists.clear();
+        self.event_lists.clear();
+        self.change_pages.clear();
+        self.directory_pages.clear();
         self.topic_pages.clear();
         self.memberships.clear();
         self.categories.forget();

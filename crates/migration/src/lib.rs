@@ -17,6 +17,7 @@ mod m20261201_000011_stamp_own_row;
 mod m20261201_000012_member_search;
 mod m20261201_000013_member_activity;
 mod m20261201_000014_member_search_sort;
+mod m20261207_000015_changes_when_content_moved;
 
 /// Applies every migration in order.
 #[derive(Debug)]
@@ -40,8 +41,17 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_member_search::Migration),
             Box::new(m20261201_000013_member_activity::Migration),
             Box::new(m20261201_000014_member_search_sort::Migration),
+            Box::new(m20261207_000015_changes_when_content_moved::Migration),
         ]
     }
+}
+
+/// The tables whose changes partners read (`GET /api/v1/changes`), each with its columns
+/// in three lists: content (a change is recorded), ignored (counters and caches), and
+/// the rest (set at creation or moving only with a content column). A test compares
+/// them with the schema, so a new column is placed in one of them on purpose.
+pub fn change_feed_columns() -> Vec<(&'static str, [&'static [&'static str]; 3])> {
+    m20261201_000009_partner_sync::WATCHED.iter().map(|w| (w.table, [w.content, w.ignored, w.follows])).collect()
 }
 
 /// Runs raw statements in order, the SQLite list or the PostgreSQL one by the

@@ -204,7 +204,10 @@ impl FromRequest for ApiClient {
         {
             let state = state_of(req);
             let ip = crate::routes::client_ip(req);
-            return Box::pin(async move { Ok(ApiClient(keys::authenticate(&state?.db, &token, &ip).await?)) });
+            return Box::pin(async move {
+                let state = state?;
+                Ok(ApiClient(keys::authenticate(&state, &token, &ip).await?))
+            });
         }
         let member = AuthUser::from_request(req, payload);
         Box::pin(async move { Ok(ApiClient(member.await?.actor())) })

@@ -237,7 +237,7 @@ pub async fn list_changes(
     auth: MaybeApiClient,
     state: web::Data<AppState>,
     query: web::Query<ChangesQuery>,
-) -> ApiResult<web::Json<ChangePage>> {
+) -> ApiResult<web::Json<std::sync::Arc<ChangePage>>> {
     let q = query.into_inner();
     Ok(web::Json(changes::list(&state, &auth.actor(), q.cursor.as_deref(), q.limit, q.types.as_deref()).await?))
 }

@@ -412,7 +412,7 @@ pub async fn list_directory(
     auth: AuthUser,
     state: web::Data<AppState>,
     query: web::Query<DirectoryQuery>,
-) -> ApiResult<web::Json<Page<ProfileSummary>>> {
+) -> ApiResult<web::Json<std::sync::Arc<Page<ProfileSummary>>>> {
     let q = query.into_inner();
     let filter = directory::DirectoryFilter {
         q: q.q,

@@ -100,6 +100,17 @@ pub async fn list_reader(state: &AppState, actor: &Actor, public_read: bool) -> 
     Ok(policy::list_reader(actor, public_read, memberships.as_deref()))
 }
 
+/// The key a list page is kept under: the reader (`list_reader`) and everything the
+/// request asked for (filters, page size, cursor), or `None` when it is not kept.
+pub async fn page_key(
+    state: &AppState,
+    actor: &Actor,
+    public_read: bool,
+    request: impl std::fmt::Debug,
+) -> ApiResult<Option<String>> {
+    Ok(list_reader(state, actor, public_read).await?.map(|reader| format!("{reader}|{request:?}")))
+}
+
 /// A group and what the policy needs to decide about it for this actor.
 struct Loaded {
     group: group::Model,

@@ -71,8 +71,7 @@ pub async fn list(state: &AppState, actor: &Actor, filter: TopicFilter) -> ApiRe
     let public_read = community::current(state).await?.public_read;
     let visible = policy::visible_topics(actor, public_read).ok_or_else(policy::sign_in_required)?;
     let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
-    let key =
-        groups::list_reader(state, actor, public_read).await?.map(|reader| format!("{reader}|{limit}|{filter:?}"));
+    let key = groups::page_key(state, actor, public_read, (limit, &filter)).await?;
     state.memo.topic_lists.shared(key, trusted_for, read_list(state, visible, filter, limit)).await
 }
 

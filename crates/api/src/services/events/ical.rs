@@ -183,7 +183,7 @@ pub async fn feed(state: &AppState, actor: &Actor, feed: Feed, name: &str, base_
         .add(C::StartsAt.lt(now + Duration::days(FEED_FUTURE_DAYS)));
     let rows = match &feed {
         Feed::Events(filter) => {
-            let ids = visible_event_ids(&state.db, actor, filter).await?;
+            let ids = visible_event_ids(state, actor, filter).await?;
             event_occurrence::Entity::find()
                 .filter(C::EventId.in_subquery(ids))
                 .filter(window)
@@ -194,7 +194,7 @@ pub async fn feed(state: &AppState, actor: &Actor, feed: Feed, name: &str, base_
         }
         Feed::Mine => {
             let me = actor.user().ok_or_else(ApiError::not_found)?;
-            let ids = visible_event_ids(&state.db, actor, &EventFilter::default()).await?;
+            let ids = visible_event_ids(state, actor, &EventFilter::default()).await?;
             let answered = Query::select()
                 .column(event_rsvp::Column::EventId)
                 .from(event_rsvp::Entity)

@@ -25,8 +25,8 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 use crate::entities::{event, event_occurrence, event_organiser, event_rsvp, event_tag};
 use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Action, Actor, Resource, TopicFacts};
-use crate::services::community;
 use crate::services::discussions::{content_group, group_refs, members, scope_filter, unseen};
+use crate::services::{community, groups};
 use crate::state::AppState;
 
 /// The stored form of local wall-clock times.
@@ -211,8 +211,15 @@ pub async fn occurrence_dtos(
     actor: &Actor,
     rows: Vec<event_occurrence::Model>,
 ) -> ApiResult<Vec<Occurrence>> {
+    let mut items = shared_occurrences(state, rows).await?;
+    with_my_answers(&state.db, actor, &mut items).await?;
+    Ok(items)
+}
+
+/// Occurrence DTOs as every reader sees them (no `my_rsvp`): three queries.
+async fn shared_occurrences(state: &AppState, rows: Vec<event_occurrence::Model>) -> ApiResult<Vec<Occurrence>> {
     let db = &state.db;
-    let ids: Vec<String> = rows.iter().map(|r| r.event_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let ids = event_ids(rows.iter().map(|r| &r.event_id));
     let events: HashMap<String, event::Model> = if ids.is_empty() {
         HashMap::new()
     } else {
@@ -227,16 +234,12 @@ pub async fn occurrence_dtos(
     let groups = group_refs(state, events.values().filter_map(|e| e.group_id.clone()).collect()).await?;
     let tags = tags_of(db, &ids).await?;
     let counts = counts_of(db, &ids).await?;
-    let answers = my_answers(db, actor, &ids).await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {
             let event = events.get(&row.event_id)?;
-            let key = (row.event_id.clone(), row.key.clone());
-            let (going, waitlisted) = counts.get(&key).copied().unwrap_or_default();
+            let (going, waitlisted) = counts.get(&(row.event_id.clone(), row.key.clone())).copied().unwrap_or_default();
             Some(Occurrence {
-                event_id: row.event_id.clone(),
-                id: row.key.clone(),
                 title: event.title.clone(),
                 group: event.group_id.as_ref().and_then(|g| groups.get(g).cloned()),
                 format: EventFormat::parse(&event.format).unwrap_or(EventFormat::Online),
@@ -251,10 +254,27 @@ pub async fn occurrence_dtos(
                 going,
                 waitlisted,
                 capacity: event.capacity,
-                my_rsvp: answers.get(&key).copied(),
+                my_rsvp: None,
+                event_id: row.event_id,
+                id: row.key,
             })
         })
         .collect())
+}
+
+/// The distinct event ids among these.
+fn event_ids<'a>(ids: impl Iterator<Item = &'a String>) -> Vec<String> {
+    ids.collect::<HashSet<_>>().into_iter().cloned().collect()
+}
+
+/// Sets the actor's own answer on each occurrence: one query for a member, none for
+/// anyone else or an empty page.
+async fn with_my_answers(db: &impl ConnectionTrait, actor: &Actor, items: &mut [Occurrence]) -> ApiResult<()> {
+    let answers = my_answers(db, actor, &event_ids(items.iter().map(|o| &o.event_id))).await?;
+    for item in items {
+        item.my_rsvp = answers.get(&(item.event_id.clone(), item.id.clone())).copied();
+    }
+    Ok(())
 }
 
 /// Every occurrence of an event, in time order.
@@ -358,17 +378,17 @@ pub struct EventFilter {
 
 /// The ids of the events the actor may read that pass the filter, as a subquery.
 pub async fn visible_event_ids(
-    db: &impl ConnectionTrait,
+    state: &AppState,
     actor: &Actor,
     filter: &EventFilter,
 ) -> ApiResult<sea_orm::sea_query::SelectStatement> {
-    let condition = visible_events_where(db, actor, filter).await?;
+    let public_read = community::current(state).await?.public_read;
+    let condition = visible_events_where(actor, public_read, filter)?;
     Ok(Query::select().column(event::Column::Id).from(event::Entity).cond_where(condition).to_owned())
 }
 
 /// The condition on `events` of the series the actor may read that match the filter.
-async fn visible_events_where(db: &impl ConnectionTrait, actor: &Actor, filter: &EventFilter) -> ApiResult<Condition> {
-    let public_read = community::load(db).await?.public_read;
+fn visible_events_where(actor: &Actor, public_read: bool, filter: &EventFilter) -> ApiResult<Condition> {
     let mut condition = policy::visible_events(actor, public_read).ok_or_else(policy::sign_in_required)?;
     if let Some(scope) = scope_filter(event::Column::GroupId, filter.group.as_deref()) {
         condition = condition.add(scope);
@@ -414,6 +434,12 @@ fn keyset(when: EventWhen, cursor: &str) -> ApiResult<Condition> {
 }
 
 /// Upcoming (not yet ended, soonest first) or past (latest first) occurrences.
+///
+/// A page is kept in memory and shared by readers who see the same events, as the
+/// topic list's pages are (`groups::page_key`): without the reader's own answers,
+/// which are read for the page's events on every request (one query for a member).
+/// "Upcoming" is decided when the page is read, so an occurrence that ends may stay
+/// listed for `COPSE_COMMUNITY_CACHE_MS` (1 s) longer.
 pub async fn list(
     state: &AppState,
     actor: &Actor,
@@ -422,9 +448,26 @@ pub async fn list(
     limit: Option<u64>,
     cursor: Option<String>,
 ) -> ApiResult<Page<Occurrence>> {
-    use event_occurrence::Column as C;
     let limit = crate::services::pagination::page_size(limit)?;
-    let visible = visible_events_where(&state.db, actor, &filter).await?;
+    let public_read = community::current(state).await?.public_read;
+    let visible = visible_events_where(actor, public_read, &filter)?;
+    let key = groups::page_key(state, actor, public_read, (when, &filter, limit, &cursor)).await?;
+    let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
+    let kept = state.memo.event_lists.shared(key, trusted_for, read_list(state, visible, when, limit, cursor)).await?;
+    let mut page = Page::clone(&kept);
+    with_my_answers(&state.db, actor, &mut page.items).await?;
+    Ok(page)
+}
+
+/// A page of occurrences from the database, as every reader sees it.
+async fn read_list(
+    state: &AppState,
+    visible: Condition,
+    when: EventWhen,
+    limit: u64,
+    cursor: Option<String>,
+) -> ApiResult<Page<Occurrence>> {
+    use event_occurrence::Column as C;
     let now = Utc::now();
     // A join (not `event_id IN (visible series)`) lets both databases walk the start
     // index in list order and stop after a page; the IN form read every occurrence of
@@ -455,7 +498,7 @@ pub async fn list(
     } else {
         None
     };
-    Ok(Page { items: occurrence_dtos(state, actor, rows).await?, next_cursor })
+    Ok(Page { items: shared_occurrences(state, rows).await?, next_cursor })
 }
 
 /// Every occurrence overlapping `[from, to)`, for month and week views.
@@ -473,7 +516,7 @@ pub async fn calendar(
     if to - from > Duration::days(MAX_CALENDAR_DAYS) {
         return Err(ApiError::field("to", "too_wide", format!("Ask for at most {MAX_CALENDAR_DAYS} days at once.")));
     }
-    let ids = visible_event_ids(&state.db, actor, &filter).await?;
+    let ids = visible_event_ids(state, actor, &filter).await?;
     let rows = event_occurrence::Entity::find()
         .filter(C::EventId.in_subquery(ids))
         .filter(C::StartsAt.lt(to))

@@ -7,13 +7,15 @@
 //! highest position committed when the read began; so a partner that stores
 //! `next_cursor` never misses or repeats a change, however writes and reads interleave.
 
+use std::sync::Arc;
+
 use copse_shared::partners::{Change, ChangeOp, ChangePage, ChangeType};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entities::change;
 use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, Actor};
-use crate::services::{community, validate};
+use crate::services::{community, groups, validate};
 use crate::state::AppState;
 
 /// Default and largest page sizes.
@@ -46,6 +48,7 @@ async fn horizon(db: &impl ConnectionTrait) -> ApiResult<i64> {
 }
 
 /// What a request asks for, validated.
+#[derive(Debug)]
 struct Query {
     cursor: Cursor,
     limit: u64,
@@ -94,18 +97,39 @@ fn parse(actor: &Actor, cursor: Option<&str>, limit: Option<u64>, types: Option<
 }
 
 /// One page of the feed for an actor.
+///
+/// A page is kept in memory for `COPSE_COMMUNITY_CACHE_MS` (1 s) and shown again for
+/// the same request by the same key, or by a reader who sees the same content
+/// (`groups::page_key`); every write through this server empties that memory. A kept
+/// page is a consistent snapshot (read up to its horizon), so showing it again can
+/// only delay a change, never skip one: the cursor it gives leads to the rest.
+/// Partners poll in step (every minute, say, from the cursor they stored), and many
+/// keys read the same idle feed; the page a key asked for a second ago is the answer.
 pub async fn list(
     state: &AppState,
     actor: &Actor,
     cursor: Option<&str>,
     limit: Option<u64>,
     types: Option<&str>,
-) -> ApiResult<ChangePage> {
+) -> ApiResult<Arc<ChangePage>> {
     let query = parse(actor, cursor, limit, types)?;
     let public_read = community::current(state).await?.public_read;
     let Some(visible) = policy::visible_changes(actor, public_read) else {
         return Err(policy::sign_in_required());
     };
+    // A key's page depends on its scopes, its group limit and its maker's rights: kept
+    // for that key alone (a change to any of them is a write, which empties the memory).
+    let key = match actor.key() {
+        Some(key) if state.settings.community_cache_ms > 0 => Some(format!("key|{}|{query:?}", key.key_id)),
+        Some(_) => None,
+        None => groups::page_key(state, actor, public_read, &query).await?,
+    };
+    let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
+    state.memo.change_pages.shared(key, trusted_for, read_page(state, visible, query)).await
+}
+
+/// A page of the feed from the database.
+async fn read_page(state: &AppState, visible: sea_orm::Condition, query: Query) -> ApiResult<ChangePage> {
     // The horizon is read first: anything committed after this point lies beyond it.
     let horizon = horizon(&state.db).await?;
     let type_names: Vec<&str> = query.types.iter().map(|t| t.as_str()).collect();

@@ -45,27 +45,34 @@ fn unauthorized(detail: &str) -> ApiError {
 
 /// The actor of a key secret: 401 when it is unknown, revoked, expired, or its maker's
 /// account is no longer active. Records the last use (at most once a minute).
-pub async fn authenticate(db: &impl ConnectionTrait, secret: &str, ip: &str) -> ApiResult<Actor> {
+///
+/// The key's row is kept in memory by the hash of its secret for
+/// `COPSE_COMMUNITY_CACHE_MS` (`Memos::api_keys`) and its maker's account comes from
+/// the accounts memory, so a partner's request reads nothing to know who it is. Every
+/// revocation or rotation through this server empties that memory after its commit (a
+/// suspended maker is dropped from the accounts memory the same way); through another
+/// instance they take effect within that time, as a suspension does. Expiry and a
+/// rotated secret's grace period are checked on every request against the clock.
+pub async fn authenticate(state: &AppState, secret: &str, ip: &str) -> ApiResult<Actor> {
     let now = Utc::now();
     let hash = token_hash(secret);
-    let current = api_key::Entity::find().filter(api_key::Column::SecretHash.eq(hash.clone())).one(db).await?;
-    let key = match current {
-        Some(key) => key,
-        None => api_key::Entity::find()
-            .filter(api_key::Column::PreviousHash.eq(hash))
-            .filter(api_key::Column::PreviousValidUntil.gt(now))
-            .one(db)
-            .await?
-            .ok_or_else(|| unauthorized("Unknown API key."))?,
-    };
+    let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
+    let key = state
+        .memo
+        .api_keys
+        .get_or_read(&hash, trusted_for, find_by_hash(&state.db, &hash))
+        .await?
+        .ok_or_else(|| unauthorized("Unknown API key."))?;
+    if key.secret_hash != hash && key.previous_valid_until.is_none_or(|until| until <= now) {
+        return Err(unauthorized("Unknown API key."));
+    }
     if key.revoked_at.is_some() {
         return Err(unauthorized("This API key was revoked."));
     }
     if key.expires_at.is_some_and(|at| at <= now) {
         return Err(unauthorized("This API key has expired."));
     }
-    let owner = user::Entity::find_by_id(key.created_by.clone())
-        .one(db)
+    let owner = crate::services::accounts::signed_in(state, &key.created_by)
         .await?
         .filter(|u| u.status() == AccountStatus::Active)
         .ok_or_else(|| unauthorized("The member who made this API key is no longer active."))?;
@@ -74,12 +81,14 @@ pub async fn authenticate(db: &impl ConnectionTrait, secret: &str, ip: &str) -> 
             .col_expr(api_key::Column::LastUsedAt, Expr::value(now))
             .col_expr(api_key::Column::LastUsedIp, Expr::value(ip.chars().take(64).collect::<String>()))
             .filter(api_key::Column::Id.eq(key.id.clone()))
-            .exec(db)
+            .exec(&state.db)
             .await?;
+        // Read again next time, with this use on it: not once per request until then.
+        state.memo.api_keys.forget(&hash);
     }
     let groups = split(&key.groups);
     Ok(Actor::Key(Box::new(KeyActor {
-        key_id: key.id,
+        key_id: key.id.clone(),
         owner,
         scopes: split(&key.scopes).iter().filter_map(|s| Scope::parse(s)).collect(),
         groups: (!groups.is_empty()).then_some(groups),
@@ -203,6 +212,19 @@ async fn own(state: &AppState, me: &user::Model, id: &str) -> ApiResult<api_key:
         .ok_or_else(ApiError::not_found)
 }
 
+/// The key whose current secret has this hash, or whose previous one has it and is
+/// still in its grace period.
+async fn find_by_hash(db: &impl ConnectionTrait, hash: &str) -> ApiResult<Option<api_key::Model>> {
+    if let Some(key) = api_key::Entity::find().filter(api_key::Column::SecretHash.eq(hash)).one(db).await? {
+        return Ok(Some(key));
+    }
+    Ok(api_key::Entity::find()
+        .filter(api_key::Column::PreviousHash.eq(hash))
+        .filter(api_key::Column::PreviousValidUntil.gt(Utc::now()))
+        .one(db)
+        .await?)
+}
+
 /// Revokes a key (and any previous secret still in its grace period) at once.
 pub async fn revoke(state: &AppState, actor: &Actor, id: &str) -> ApiResult<()> {
     let me = member(actor)?;
@@ -212,6 +234,7 @@ pub async fn revoke(state: &AppState, actor: &Actor, id: &str) -> ApiResult<()> 
         row.revoked_at = Set(Some(Utc::now()));
         row.previous_valid_until = Set(None);
         row.update(&state.db).await?;
+        state.memo.api_keys.clear();
     }
     Ok(())
 }
@@ -244,6 +267,7 @@ pub async fn rotate(
     row.secret_hash = Set(token_hash(&secret));
     row.prefix = Set(prefix);
     let row = row.update(&state.db).await?;
+    state.memo.api_keys.clear();
     let key = dtos(state, vec![row]).await?.pop().ok_or_else(ApiError::not_found)?;
     Ok(CreatedApiKey { key, secret })
 }

@@ -4,6 +4,7 @@
 //! up in the `member_search` trigram index of names and profile texts.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -205,8 +206,21 @@ impl Filters {
 
 /// One page of the directory: three queries for the page (accounts, profiles, tags),
 /// plus one for "most active", whatever the page size.
-pub async fn list(state: &AppState, actor: &Actor, mut filter: DirectoryFilter) -> ApiResult<Page<ProfileSummary>> {
+///
+/// The cards depend on nothing about the reader once they may read profiles at all, so
+/// a page is kept for `COPSE_COMMUNITY_CACHE_MS` (1 s) and shown to every reader who
+/// asks for the same page; every write through this server (a profile edit, a new
+/// or suspended member) empties that memory. The background "most active" count
+/// shows within that second.
+pub async fn list(state: &AppState, actor: &Actor, filter: DirectoryFilter) -> ApiResult<Arc<Page<ProfileSummary>>> {
     policy::require(actor, Action::ReadProfiles, &Resource::Community)?;
+    let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
+    let key = (!trusted_for.is_zero()).then(|| format!("{filter:?}"));
+    state.memo.directory_pages.shared(key, trusted_for, read_page(state, filter)).await
+}
+
+/// A page of the directory from the database.
+async fn read_page(state: &AppState, mut filter: DirectoryFilter) -> ApiResult<Page<ProfileSummary>> {
     let limit = pagination::page_size(filter.limit)?;
     let sort = filter.sort;
     let cursor = filter.cursor.take().map(|c| decode_cursor(sort, &c)).transpose()?;

@@ -94,14 +94,17 @@ pub async fn refresh(db: &DatabaseConnection) -> ApiResult<usize> {
     Ok(changed.len() + gone.len())
 }
 
-/// Counts at start, then every `period`.
-pub fn spawn_worker(db: DatabaseConnection, period: Duration) {
+/// Counts at start, then every `period`; a count that changed scores empties the
+/// directory pages kept in `memo`, so the "most active" order shows it at once.
+pub fn spawn_worker(db: DatabaseConnection, memo: crate::state::Memos, period: Duration) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(period);
         loop {
             ticks.tick().await;
-            if let Err(error) = refresh(&db).await {
-                tracing::warn!(error = %error, "counting members' activity failed; will retry");
+            match refresh(&db).await {
+                Ok(0) => {}
+                Ok(_) => memo.directory_pages.clear(),
+                Err(error) => tracing::warn!(error = %error, "counting members' activity failed; will retry"),
             }
         }
     });
