@@ -44,6 +44,11 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
             .min_connections(1)
             .connect_timeout(Duration::from_secs(5))
             .acquire_timeout(Duration::from_secs(5))
+            // A connection is pinged before use only after a second unused: a hot one
+            // goes straight to its statement. Pinging on every acquire (the default)
+            // doubled the round trips of every statement outside a transaction; a
+            // connection that sat idle is the one a restart or a firewall may have cut.
+            .test_before_acquire_if_idle_for(Duration::from_secs(1))
             .sqlx_logging(false);
         if is_sqlite {
             let cache = cache.clone();

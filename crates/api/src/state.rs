@@ -59,6 +59,9 @@ pub struct Memos {
     /// own answers), kept and shared as the topic list's are (`services::events::list`).
     /// At most 128 pages.
     pub event_lists: MemoMap<copse_shared::Page<copse_shared::events::Occurrence>, 128>,
+    /// Each member's answers to events (`services::events::with_kept_answers`), shown
+    /// on every events page they read. Emptied by every write.
+    pub answers: MemoMap<crate::services::events::Answers>,
     /// Pages of the change feed, by key (or reader) and request
     /// (`services::partners::changes::list`). At most 64 pages (a page of 500 changes
     /// is about 100 KB).
@@ -90,6 +93,7 @@ impl Memos {
         self.directory_pages.clear();
         self.topic_pages.clear();
         self.memberships.clear();
+        self.answers.clear();
         self.categories.forget();
         self.groups.forget();
     }

@@ -207,8 +207,14 @@ pub async fn create(state: &AppState, actor: &Actor, topic_id: &str, request: Cr
     // one who starts just after the reply.
     let recipients = notify::reply_recipients(&state.db, &ctx.topic, me, &mentioned).await?;
     let now = Utc::now();
+    let row = super::new_post(&ctx.topic.id, 0, &me.id, (body, body_html), quote, now);
+    let post_id = row.id.try_as_ref().cloned().unwrap_or_default();
     let txn = crate::db::begin(&state.db).await?;
     notify::watch_quietly(&txn, &me.id, "topic", &ctx.topic.id).await?;
+    // The notifications name the post by its id, chosen above: written before the
+    // topic's row lock is taken, they add nothing to the queue of replies to it (and
+    // commit with the reply or not at all).
+    notify::send(&txn, &ctx.topic, Some(&post_id), me, recipients).await?;
     // The topic row is written next: on PostgreSQL its row lock makes replies to one
     // topic wait for each other, so the next number is chosen after the previous
     // reply committed (SQLite's BEGIN IMMEDIATE already serialises every writer).
@@ -223,9 +229,7 @@ pub async fn create(state: &AppState, actor: &Actor, topic_id: &str, request: Cr
         .filter(topic::Column::Id.eq(ctx.topic.id.clone()))
         .exec(&txn)
         .await?;
-    let created =
-        insert_numbered(&txn, super::new_post(&ctx.topic.id, 0, &me.id, (body, body_html), quote, now)).await?;
-    notify::send(&txn, &ctx.topic, Some(&created.id), me, recipients).await?;
+    let created = insert_numbered(&txn, row).await?;
     txn.commit().await?;
     // Rendered with the topic as read before the reply: what a new post's DTO takes
     // from it (whether it is the accepted answer, the actor's moderation rights) the

@@ -262,6 +262,45 @@ async fn shared_occurrences(state: &AppState, rows: Vec<event_occurrence::Model>
         .collect())
 }
 
+/// Sets the member's own answer on each occurrence from their answers kept in memory
+/// (`Memos::answers`: all of a member's answers, read in one statement at most once per
+/// `COPSE_COMMUNITY_CACHE_MS` and again after every write through this server). Only
+/// for reads: a write's own handler runs before the memory is emptied, so an answer
+/// just given is read from the database (`with_my_answers`).
+async fn with_kept_answers(state: &AppState, actor: &Actor, items: &mut [Occurrence]) -> ApiResult<()> {
+    let Some(me) = actor.user() else { return Ok(()) };
+    if items.is_empty() {
+        return Ok(());
+    }
+    let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
+    let read = async { Ok(Some(answers_of(&state.db, &me.id).await?)) };
+    let answers = state.memo.answers.get_or_read(&me.id, trusted_for, read).await?.unwrap_or_default();
+    for item in items {
+        item.my_rsvp = answers.get(&(item.event_id.clone(), item.id.clone())).copied();
+    }
+    Ok(())
+}
+
+/// Every answer a member gave, by event and occurrence.
+async fn answers_of(db: &impl ConnectionTrait, user_id: &str) -> ApiResult<Answers> {
+    let rows: Vec<(String, String, String)> = event_rsvp::Entity::find()
+        .select_only()
+        .column(event_rsvp::Column::EventId)
+        .column(event_rsvp::Column::OccurrenceKey)
+        .column(event_rsvp::Column::Status)
+        .filter(event_rsvp::Column::UserId.eq(user_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(event, key, status)| RsvpStatus::parse(&status).map(|s| ((event, key), s)))
+        .collect())
+}
+
+/// A member's answers by (event id, occurrence key).
+pub type Answers = HashMap<(String, String), RsvpStatus>;
+
 /// The distinct event ids among these.
 fn event_ids<'a>(ids: impl Iterator<Item = &'a String>) -> Vec<String> {
     ids.collect::<HashSet<_>>().into_iter().cloned().collect()
@@ -437,7 +476,7 @@ fn keyset(when: EventWhen, cursor: &str) -> ApiResult<Condition> {
 ///
 /// A page is kept in memory and shared by readers who see the same events, as the
 /// topic list's pages are (`groups::page_key`): without the reader's own answers,
-/// which are read for the page's events on every request (one query for a member).
+/// which come from the member's answers kept in memory (`with_kept_answers`).
 /// "Upcoming" is decided when the page is read, so an occurrence that ends may stay
 /// listed for `COPSE_COMMUNITY_CACHE_MS` (1 s) longer.
 pub async fn list(
@@ -455,7 +494,7 @@ pub async fn list(
     let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
     let kept = state.memo.event_lists.shared(key, trusted_for, read_list(state, visible, when, limit, cursor)).await?;
     let mut page = Page::clone(&kept);
-    with_my_answers(&state.db, actor, &mut page.items).await?;
+    with_kept_answers(state, actor, &mut page.items).await?;
     Ok(page)
 }
 
@@ -526,5 +565,7 @@ pub async fn calendar(
         .limit(2000)
         .all(&state.db)
         .await?;
-    occurrence_dtos(state, actor, rows).await
+    let mut items = shared_occurrences(state, rows).await?;
+    with_kept_answers(state, actor, &mut items).await?;
+    Ok(items)
 }
