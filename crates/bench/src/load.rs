@@ -17,6 +17,9 @@ pub struct Target {
     pub token: Option<String>,
     /// A JSON body, for `POST`.
     pub body: Option<String>,
+    /// URLs the connections take in turn instead of `url` (connection `i` sends to
+    /// `spread[i % len]`, e.g. one topic per writer); empty: all send to `url`.
+    pub spread: Vec<String>,
 }
 
 /// What one run measured.
@@ -36,8 +39,8 @@ pub struct Figures {
     pub p99_ms: f64,
 }
 
-async fn one(client: &reqwest::Client, target: &Target) -> bool {
-    let mut request = client.request(target.method.clone(), &target.url);
+async fn one(client: &reqwest::Client, target: &Target, url: &str) -> bool {
+    let mut request = client.request(target.method.clone(), url);
     if let Some(token) = &target.token {
         request = request.bearer_auth(token);
     }
@@ -61,8 +64,10 @@ pub async fn run(target: &Target, connections: usize, warmup: Duration, duration
     let measure_from = start + warmup;
     let end = measure_from + duration;
     let mut tasks = Vec::new();
-    for _ in 0..connections {
+    for i in 0..connections {
         let target = target.clone();
+        let url =
+            if target.spread.is_empty() { target.url.clone() } else { target.spread[i % target.spread.len()].clone() };
         tasks.push(tokio::spawn(async move {
             let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap_or_default();
             let (mut latencies, mut errors) = (Vec::new(), 0u64);
@@ -71,7 +76,7 @@ pub async fn run(target: &Target, connections: usize, warmup: Duration, duration
                 if sent >= end {
                     break;
                 }
-                let ok = one(&client, &target).await;
+                let ok = one(&client, &target, &url).await;
                 if sent >= measure_from {
                     latencies.push(sent.elapsed().as_micros() as u32);
                     errors += u64::from(!ok);

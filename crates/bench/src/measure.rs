@@ -151,12 +151,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
             url: format!("{copse}{path}"),
             token: Some(token.clone()),
             body: None,
+            spread: Vec::new(),
         };
         let mut targets = vec![(
             "ceiling (bare actix-web)",
             "GET /json".to_owned(),
             true,
-            Target { method: reqwest::Method::GET, url: format!("{ceiling}/json"), token: None, body: None },
+            Target {
+                method: reqwest::Method::GET,
+                url: format!("{ceiling}/json"),
+                token: None,
+                body: None,
+                spread: Vec::new(),
+            },
         )];
         for (name, path) in [
             ("list topics", "/api/v1/topics?limit=20".to_owned()),
@@ -177,6 +184,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 url: format!("{copse}/api/v1/auth/login"),
                 token: None,
                 body: Some(login),
+                spread: Vec::new(),
             },
         ));
         let reply = json!({ "body": "Thanks, this matches what we saw in the field trials." }).to_string();
@@ -188,7 +196,32 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 method: reqwest::Method::POST,
                 url: format!("{copse}/api/v1/topics/{topic}/posts"),
                 token: Some(token.clone()),
+                body: Some(reply.clone()),
+                spread: Vec::new(),
+            },
+        ));
+        // Members replying at the same moment mostly reply to different topics: each
+        // writer to its own (the 8 newest open topics), where "create reply" above
+        // has every writer queue on one topic's row lock.
+        let spread: Vec<String> = topics["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|t| t["locked"].as_bool() == Some(false))
+            .filter_map(|t| t["id"].as_str())
+            .take(8)
+            .map(|id| format!("{copse}/api/v1/topics/{id}/posts"))
+            .collect();
+        targets.push((
+            "create reply (one topic per writer)",
+            "POST /api/v1/topics/{id}/posts, 8 topics".to_owned(),
+            false,
+            Target {
+                method: reqwest::Method::POST,
+                url: spread.first().cloned().ok_or("no open topics: seed the database first")?,
+                token: Some(token.clone()),
                 body: Some(reply),
+                spread,
             },
         ));
         let duration = Duration::from_secs_f64(seconds);
