@@ -65,7 +65,7 @@ pub struct Memos {
     /// Pages of the change feed, by key (or reader) and request
     /// (`services::partners::changes::list`). At most 64 pages (a page of 500 changes
     /// is about 100 KB).
-    pub change_pages: MemoMap<copse_shared::partners::ChangePage, 64>,
+    pub change_pages: MemoMap<crate::services::partners::changes::PageJson, 64>,
     /// Pages of the member directory by request: every reader who may read profiles
     /// sees the same cards (`services::profiles::directory::list`). At most 128.
     pub directory_pages: MemoMap<copse_shared::Page<copse_shared::profiles::ProfileSummary>, 128>,

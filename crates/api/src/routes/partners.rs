@@ -237,9 +237,10 @@ pub async fn list_changes(
     auth: MaybeApiClient,
     state: web::Data<AppState>,
     query: web::Query<ChangesQuery>,
-) -> ApiResult<web::Json<std::sync::Arc<ChangePage>>> {
+) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    Ok(web::Json(changes::list(&state, &auth.actor(), q.cursor.as_deref(), q.limit, q.types.as_deref()).await?))
+    let page = changes::list(&state, &auth.actor(), q.cursor.as_deref(), q.limit, q.types.as_deref()).await?;
+    Ok(HttpResponse::Ok().content_type(header::ContentType::json()).body(page.0.clone()))
 }
 
 fn upserted<T: serde::Serialize>(outcome: Outcome, location: String, body: T, etag: String) -> HttpResponse {

@@ -96,7 +96,12 @@ fn parse(actor: &Actor, cursor: Option<&str>, limit: Option<u64>, types: Option<
     Ok(Query { cursor, limit, types })
 }
 
-/// One page of the feed for an actor.
+/// A page of the feed as its JSON body: a kept page is serialised once, not on every
+/// request that is shown it (a page of 100 changes is about 20 KB of JSON).
+#[derive(Debug)]
+pub struct PageJson(pub bytes::Bytes);
+
+/// One page of the feed for an actor, as JSON.
 ///
 /// A page is kept in memory for `COPSE_COMMUNITY_CACHE_MS` (1 s) and shown again for
 /// the same request by the same key, or by a reader who sees the same content
@@ -111,7 +116,7 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<u64>,
     types: Option<&str>,
-) -> ApiResult<Arc<ChangePage>> {
+) -> ApiResult<Arc<PageJson>> {
     let query = parse(actor, cursor, limit, types)?;
     let public_read = community::current(state).await?.public_read;
     let Some(visible) = policy::visible_changes(actor, public_read) else {
@@ -125,7 +130,11 @@ pub async fn list(
         None => groups::page_key(state, actor, public_read, &query).await?,
     };
     let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
-    state.memo.change_pages.shared(key, trusted_for, read_page(state, visible, query)).await
+    let read = async {
+        let page = read_page(state, visible, query).await?;
+        Ok(PageJson(serde_json::to_vec(&page).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?.into()))
+    };
+    state.memo.change_pages.shared(key, trusted_for, read).await
 }
 
 /// A page of the feed from the database.
