@@ -210,8 +210,8 @@ impl Filters {
 /// The cards depend on nothing about the reader once they may read profiles at all, so
 /// a page is kept for `COPSE_COMMUNITY_CACHE_MS` (1 s) and shown to every reader who
 /// asks for the same page; every write through this server (a profile edit, a new
-/// or suspended member) empties that memory. The background "most active" count
-/// shows within that second.
+/// or suspended member) empties that memory, and so does a "most active" count that
+/// changed a score (`ranking::spawn_worker`).
 pub async fn list(state: &AppState, actor: &Actor, filter: DirectoryFilter) -> ApiResult<Arc<Page<ProfileSummary>>> {
     policy::require(actor, Action::ReadProfiles, &Resource::Community)?;
     let trusted_for = std::time::Duration::from_millis(state.settings.community_cache_ms);
