@@ -194,6 +194,16 @@ impl TestApp {
         format!("{}{path}", self.base_url)
     }
 
+    /// `GET path` as `who`, answered 200: the statements it issued (the server runs with
+    /// `expose_sql_count`) and its body.
+    pub async fn counted_get<T: serde::de::DeserializeOwned>(&self, who: &Client, path: &str) -> (u32, T) {
+        let response =
+            self.client.http().get(self.url(path)).bearer_auth(who.token().expect("signed in")).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "GET {path}");
+        let count = response.headers()["x-sql-statements"].to_str().unwrap().parse().unwrap();
+        (count, response.json().await.unwrap())
+    }
+
     /// The JWT signing secret the server generated into its data directory.
     pub fn jwt_secret(&self) -> String {
         read_secret(&self.data_dir)

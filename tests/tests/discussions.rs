@@ -776,10 +776,7 @@ async fn topic_lists_read_categories_groups_and_names_from_memory_and_show_a_ren
 
 /// The statement count and the body of a GET as `who`.
 async fn read_as<T: serde::de::DeserializeOwned>(f: &Forum, who: &Client, path: &str) -> (u32, T) {
-    let response = f.app.client.http().get(f.app.url(path)).bearer_auth(who.token().unwrap()).send().await.unwrap();
-    assert_eq!(response.status().as_u16(), 200, "GET {path}");
-    let count = response.headers().get("x-sql-statements").unwrap().to_str().unwrap().parse().unwrap();
-    (count, response.json().await.unwrap())
+    f.app.counted_get(who, path).await
 }
 
 fn titles(page: &Page<TopicSummary>) -> Vec<&str> {

@@ -738,34 +738,35 @@ async fn an_events_page_is_kept_for_readers_who_see_the_same_events_with_each_re
     admin.call(&CreateEvent(CreateEventRequest { group: Some(board.id.clone()), event: meeting })).await.unwrap();
     rsvp(&carlos, &clinic, "single", RsvpStatus::Going).await.unwrap();
 
-    let list = |who: &Client, when: &str| {
-        let request =
-            app.client.http().get(app.url(&format!("/api/v1/events?when={when}"))).bearer_auth(who.token().unwrap());
-        async move {
-            let response = request.send().await.unwrap();
-            assert_eq!(response.status().as_u16(), 200);
-            let count: u32 = response.headers()["x-sql-statements"].to_str().unwrap().parse().unwrap();
-            let page: copse_shared::Page<Occurrence> = response.json().await.unwrap();
-            (count, page.items.into_iter().map(|o| (o.title, o.going, o.my_rsvp)).collect::<Vec<_>>())
-        }
-    };
     let clinic_with = |going, mine| vec![("Soil clinic".to_owned(), going, mine)];
     // Dana's account and memberships are read once, on another page.
-    list(&dana, "past").await;
-    assert_eq!(list(&carlos, "upcoming").await.1, clinic_with(1, Some(RsvpStatus::Going)));
+    events_as(&app, &dana, "past").await;
+    assert_eq!(events_as(&app, &carlos, "upcoming").await.1, clinic_with(1, Some(RsvpStatus::Going)));
     // Carlos's page, with Dana's own answers (read once, then kept with her memberships).
-    assert_eq!(list(&dana, "upcoming").await, (1, clinic_with(1, None)));
-    assert_eq!(list(&dana, "upcoming").await, (0, clinic_with(1, None)));
-    assert_eq!(list(&carlos, "upcoming").await, (0, clinic_with(1, Some(RsvpStatus::Going))));
-    let aminas = list(&amina, "upcoming").await.1;
+    assert_eq!(events_as(&app, &dana, "upcoming").await, (1, clinic_with(1, None)));
+    assert_eq!(events_as(&app, &dana, "upcoming").await, (0, clinic_with(1, None)));
+    assert_eq!(events_as(&app, &carlos, "upcoming").await, (0, clinic_with(1, Some(RsvpStatus::Going))));
+    let aminas = events_as(&app, &amina, "upcoming").await.1;
     assert_eq!(aminas.iter().map(|o| o.0.as_str()).collect::<Vec<_>>(), ["Soil clinic", "Board meeting"]);
-    assert_eq!(list(&carlos, "upcoming").await.1, clinic_with(1, Some(RsvpStatus::Going)), "never the group's page");
+    assert_eq!(
+        events_as(&app, &carlos, "upcoming").await.1,
+        clinic_with(1, Some(RsvpStatus::Going)),
+        "never the group's page"
+    );
 
     rsvp(&dana, &clinic, "single", RsvpStatus::Going).await.unwrap();
     assert_eq!(
-        list(&carlos, "upcoming").await.1,
+        events_as(&app, &carlos, "upcoming").await.1,
         clinic_with(2, Some(RsvpStatus::Going)),
         "a new answer counts at once"
     );
-    assert_eq!(list(&dana, "upcoming").await.1, clinic_with(2, Some(RsvpStatus::Going)));
+    assert_eq!(events_as(&app, &dana, "upcoming").await.1, clinic_with(2, Some(RsvpStatus::Going)));
+}
+
+/// The upcoming or past events as `who` sees them: the statements, and each
+/// occurrence's title, going count and `who`'s own answer.
+async fn events_as(app: &TestApp, who: &Client, when: &str) -> (u32, Vec<(String, i64, Option<RsvpStatus>)>) {
+    let (count, page): (u32, copse_shared::Page<Occurrence>) =
+        app.counted_get(who, &format!("/api/v1/events?when={when}")).await;
+    (count, page.items.into_iter().map(|o| (o.title, o.going, o.my_rsvp)).collect())
 }

@@ -877,15 +877,10 @@ async fn a_feed_page_is_kept_for_its_key_and_every_write_shows_at_once() {
     let admin = app.admin().await;
     let library = app.with_token(&key(&admin, &[Scope::LibraryRead], &[]).await);
     let first = admin.call(&CreateLibraryItem(item("Seed list", None))).await.unwrap().summary.id;
-    let read = || {
-        let request = app.client.http().get(app.url("/api/v1/changes")).bearer_auth(library.token().unwrap());
-        async move {
-            let response = request.send().await.unwrap();
-            assert_eq!(response.status().as_u16(), 200);
-            let count: u32 = response.headers()["x-sql-statements"].to_str().unwrap().parse().unwrap();
-            let page: ChangePage = response.json().await.unwrap();
-            (count, page.changes.into_iter().map(|c| c.id).collect::<Vec<_>>(), page.next_cursor)
-        }
+    let (app, library) = (&app, &library);
+    let read = move || async move {
+        let (count, page): (u32, ChangePage) = app.counted_get(library, "/api/v1/changes").await;
+        (count, page.changes.into_iter().map(|c| c.id).collect::<Vec<_>>(), page.next_cursor)
     };
     let (_, ids, cursor) = read().await;
     assert_eq!(ids, std::slice::from_ref(&first));

@@ -1031,28 +1031,25 @@ async fn a_directory_page_is_kept_for_every_reader_and_every_write_shows_at_once
     let (carlos, _) = c.member("carlos@example.org", "Carlos Mendoza").await;
     let headline = |text: &str| UpdateProfileRequest { headline: Some(text.into()), ..profile("Amina Diallo") };
     amina.call(&UpdateMyProfile(headline("Soil scientist"))).await.unwrap();
-    let search = |who: &Client| {
-        let request =
-            c.app.client.http().get(c.app.url("/api/v1/directory?q=diallo")).bearer_auth(who.token().unwrap());
-        async move {
-            let response = request.send().await.unwrap();
-            assert_eq!(response.status().as_u16(), 200);
-            let count: u32 = response.headers()["x-sql-statements"].to_str().unwrap().parse().unwrap();
-            let page: copse_shared::Page<ProfileSummary> = response.json().await.unwrap();
-            (count, page.items.into_iter().map(|p| (p.display_name, p.headline)).collect::<Vec<_>>())
-        }
-    };
     let amina_as = |text: &str| vec![("Amina Diallo".to_owned(), Some(text.to_owned()))];
     // Each reader's account is read once, on another page.
     for who in [&amina, &carlos] {
         who.call(&ListDirectory { q: Some("mendoza".into()), ..Default::default() }).await.unwrap();
     }
-    assert_eq!(search(&carlos).await.1, amina_as("Soil scientist"));
-    assert_eq!(search(&carlos).await, (0, amina_as("Soil scientist")), "the same page again, from memory");
-    assert_eq!(search(&amina).await, (0, amina_as("Soil scientist")), "Carlos's page, for Amina too");
+    assert_eq!(diallo_as(&c.app, &carlos).await.1, amina_as("Soil scientist"));
+    assert_eq!(diallo_as(&c.app, &carlos).await, (0, amina_as("Soil scientist")), "the same page again, from memory");
+    assert_eq!(diallo_as(&c.app, &amina).await, (0, amina_as("Soil scientist")), "Carlos's page, for Amina too");
 
     amina.call(&UpdateMyProfile(headline("Soil and water scientist"))).await.unwrap();
-    assert_eq!(search(&carlos).await.1, amina_as("Soil and water scientist"), "an edit shows at once");
+    assert_eq!(diallo_as(&c.app, &carlos).await.1, amina_as("Soil and water scientist"), "an edit shows at once");
     c.admin.call(&SuspendMember { id: amina_id }).await.unwrap();
-    assert_eq!(search(&carlos).await.1, [], "a suspended member leaves the directory at once");
+    assert_eq!(diallo_as(&c.app, &carlos).await.1, [], "a suspended member leaves the directory at once");
+}
+
+/// The directory searched for "diallo" as `who`: the statements, and each card's name
+/// and headline.
+async fn diallo_as(app: &TestApp, who: &Client) -> (u32, Vec<(String, Option<String>)>) {
+    let (count, page): (u32, copse_shared::Page<ProfileSummary>) =
+        app.counted_get(who, "/api/v1/directory?q=diallo").await;
+    (count, page.items.into_iter().map(|p| (p.display_name, p.headline)).collect())
 }
